@@ -1,0 +1,7 @@
+"""cases"""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    pass

@@ -1,0 +1,146 @@
+"""Request plumbing shared by every page: request ids, security headers, error pages,
+the language choice and the health check."""
+
+from __future__ import annotations
+
+import secrets
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Flask, g, jsonify, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from zorgtafel.extensions import db
+
+LANGUAGES = ("nl", "en")
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: Callable[[], str]
+    endpoint: str
+    roles: frozenset[str]
+    order: int
+    count: Callable | None = None  # (actor) -> int, one cheap query
+    count_label: Callable[[int], str] | None = None
+
+
+#: the main menu; domain packages register their entries (a lower floor cannot import them).
+NAV: list[NavEntry] = []
+
+
+def register_nav(label, endpoint: str, roles: set[str], order: int, count=None, count_label=None) -> None:
+    if any(e.endpoint == endpoint for e in NAV):
+        return
+    NAV.append(NavEntry(label, endpoint, frozenset(roles), order, count, count_label))
+    NAV.sort(key=lambda e: e.order)
+
+
+def nav_items() -> list[dict]:
+    from flask import url_for
+    from flask_login import current_user
+
+    items = []
+    if not current_user.is_authenticated:
+        return items
+    roles = set(current_user.roles)
+    for entry in NAV:
+        if not entry.roles & roles:
+            continue
+        count = entry.count(current_user) if entry.count else 0
+        items.append({
+            "label": entry.label(),
+            "url": url_for(entry.endpoint),
+            "current": request.endpoint == entry.endpoint,
+            "count": count,
+            "count_label": entry.count_label(count) if entry.count_label and count else "",
+        })
+    return items
+
+ERROR_TEXT = {
+    400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt. Controleer wat u invulde en probeer het opnieuw."),
+    403: ("Geen toegang", "U heeft geen toegang tot deze pagina."),
+    404: ("Niet gevonden", "Deze pagina bestaat niet, of u heeft er geen inzage in."),
+    405: ("Niet toegestaan", "Deze handeling is hier niet mogelijk."),
+    429: ("Te veel pogingen", "U heeft het te vaak geprobeerd. Wacht even en probeer het dan opnieuw."),
+    500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw; de fout is vastgelegd."),
+}
+
+
+def select_locale() -> str:
+    from flask_login import current_user
+
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in LANGUAGES:
+        return current_user.language
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return "nl"
+
+
+def init_web(app: Flask) -> None:
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _security_headers(response):
+        h = response.headers
+        h["X-Content-Type-Options"] = "nosniff"
+        h["X-Frame-Options"] = "DENY"
+        h["Referrer-Policy"] = "no-referrer"
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        # No inline script anywhere: scripts come from our own static folder only.
+        h["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
+        if app.config["PREFERRED_URL_SCHEME"] == "https":
+            h["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        if request.endpoint != "static":
+            # Case data must never sit in a browser or proxy cache (ASVS 14.3.2).
+            h["Cache-Control"] = "no-store"
+            h["Pragma"] = "no-cache"
+        h["X-Request-Id"] = g.get("request_id", "")
+        return response
+
+    def _error(exc):
+        code = getattr(exc, "code", 500) or 500
+        if code >= 500:
+            db.session.rollback()
+        if request.path.startswith("/api/"):
+            from zorgtafel.core.errors import api_error_response
+
+            return api_error_response(exc)
+        title, text_ = ERROR_TEXT.get(code, ERROR_TEXT[500])
+        detail = getattr(exc, "description", None) if code == 403 else None
+        return render_template("error.html", code=code, title=_(title), text=_(text_), detail=detail), code
+
+    for code in ERROR_TEXT:
+        app.register_error_handler(code, _error)
+
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.route("/health")
+    def health():
+        checks = {}
+        try:
+            db.session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception:
+            checks["database"] = "unavailable"
+        finally:
+            db.session.rollback()
+        try:
+            import redis
+
+            redis.Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1).ping()
+            checks["redis"] = "ok"
+        except Exception:
+            checks["redis"] = "unavailable"
+        ok = all(v == "ok" for v in checks.values())
+        return jsonify(status="ok" if ok else "degraded", checks=checks), 200 if ok else 503

@@ -88,7 +88,7 @@ def database_url(services):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-def test_config(services, database_url, **extra) -> dict:
+def make_test_config(services, database_url, **extra) -> dict:
     prefix = f"zt-test-{RUN_ID}:"
     config = {
         "ZORGTAFEL_ENV": "test",
@@ -112,7 +112,7 @@ def test_config(services, database_url, **extra) -> dict:
 
 @pytest.fixture(scope="session")
 def app(services, database_url):
-    application = create_app(test_config(services, database_url))
+    application = create_app(make_test_config(services, database_url))
     with application.app_context():
         from flask_migrate import upgrade
 

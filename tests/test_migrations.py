@@ -7,7 +7,7 @@ import secrets
 import psycopg
 from sqlalchemy import create_engine, inspect
 
-from tests.conftest import _psycopg_url, _with_database, test_config
+from tests.conftest import _psycopg_url, _with_database, make_test_config
 from zorgtafel import create_app
 from zorgtafel.extensions import db
 
@@ -18,7 +18,7 @@ def test_upgrade_downgrade_upgrade_on_empty_database(services):
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
         url = _with_database(services.admin_url, name)
-        app = create_app(test_config(services, url))
+        app = create_app(make_test_config(services, url))
         with app.app_context():
             from flask_migrate import downgrade, upgrade
 

@@ -215,9 +215,9 @@ def test_security_headers(factory, auth, client):
 
 
 def test_hsts_when_https(services, database_url):
-    from tests.conftest import test_config
+    from tests.conftest import make_test_config
     from zorgtafel import create_app
 
-    https_app = create_app(test_config(services, database_url, PREFERRED_URL_SCHEME="https"))
+    https_app = create_app(make_test_config(services, database_url, PREFERRED_URL_SCHEME="https"))
     response = https_app.test_client().get("/inloggen")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import Flask, g, jsonify, render_template, request, session
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import text
 
@@ -124,6 +124,8 @@ def init_web(app: Flask) -> None:
 
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["localdate"] = lambda d: format_date(d, "d MMMM yyyy") if d else ""
+    app.jinja_env.filters["localdatetime"] = lambda d: format_datetime(d, "d MMM yyyy HH:mm") if d else ""
 
     @app.route("/health")
     def health():

@@ -24,7 +24,7 @@ from zorgtafel import create_app
 from zorgtafel.config import driver_url
 from zorgtafel.extensions import db
 
-pytest_plugins = ["tests.helpers.fixtures"]
+pytest_plugins = ["tests.helpers.fixtures", "tests.helpers.people"]
 
 RUN_ID = secrets.token_hex(4)
 
@@ -38,20 +38,48 @@ class Services:
         self._embedded_redis = None
 
     def start(self) -> None:
-        if not self.admin_url:
-            from zorgtafel.core.embedded import EmbeddedPostgres
+        self._start_servers()
+        # A create_app() without config in this process (importing ``worker`` makes one)
+        # must use this session's services, never start the embedded stack in ./.zorgtafel
+        # (the developer's demo data).
+        self._saved_env = {k: os.environ.get(k) for k in ("ZORGTAFEL_DATABASE_URL", "ZORGTAFEL_REDIS_URL")}
+        os.environ["ZORGTAFEL_DATABASE_URL"] = self.admin_url
+        os.environ["ZORGTAFEL_REDIS_URL"] = self.redis_url
 
-            self._embedded_pg = EmbeddedPostgres(self.tmp)
-            self.admin_url = self._embedded_pg.start()
-        if not self.redis_url:
-            from zorgtafel.core.embedded import EmbeddedRedis
+    def _start_servers(self) -> None:
+        if self.admin_url and self.redis_url:
+            return
+        # Embedded servers are ours to stop: make a SIGTERM (CI timeout, a killed job)
+        # unwind like Ctrl-C, so the session teardown below still runs.
+        import signal
 
-            self._embedded_redis = EmbeddedRedis(self.tmp / "redis")
-            self.redis_url = self._embedded_redis.start()
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
+        try:
+            if not self.admin_url:
+                from zorgtafel.core.embedded import EmbeddedPostgres
+
+                self._embedded_pg = EmbeddedPostgres(self.tmp)
+                self.admin_url = self._embedded_pg.start()
+            if not self.redis_url:
+                from zorgtafel.core.embedded import EmbeddedRedis
+
+                self._embedded_redis = EmbeddedRedis(self.tmp / "redis")
+                self.redis_url = self._embedded_redis.start()
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
+        for key, value in getattr(self, "_saved_env", {}).items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
         if self._embedded_redis:
             self._embedded_redis.stop()
+        if self._embedded_pg:
+            self._embedded_pg.stop()  # before its folder goes
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -134,7 +162,7 @@ def _transaction(request, app):
     try:
         yield connection
     finally:
-        db.session.session_factory.configure(bind=None, join_transaction_mode="conservative_savepoint")
+        db.session.session_factory.configure(bind=None, join_transaction_mode="conditional_savepoint")
         if outer.is_active:
             outer.rollback()
         connection.close()
@@ -165,5 +193,7 @@ def truncate_all(app) -> None:
     with app.app_context():
         tables = [t.name for t in db.metadata.sorted_tables]
         with db.engine.begin() as conn:
-            conn.execute(text("SET session_replication_role = replica"))
+            # LOCAL: a plain SET would stay on the pooled connection after the commit and
+            # switch off every trigger (the audit log's, the convenant's) for later tests.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))

@@ -4,25 +4,66 @@ from __future__ import annotations
 
 import pytest
 
+from zorgtafel.core.api import ApiResource
 from zorgtafel.core.guard import PUBLIC_ENDPOINTS, GuardedBase, ProtectedView
 from zorgtafel.convenant.policy import ACTIONS
 
 
-def test_every_endpoint_is_protected_or_reviewed_public(app):
+def unguarded_endpoints(app) -> list[str]:
+    """Endpoints outside the guard. Under the API (``api_v1.*``, ``/api/``) only an
+    ``ApiResource`` counts: a web ``ProtectedView`` there would answer with a login page."""
     unprotected = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
         view = app.view_functions[rule.endpoint]
         view_class = getattr(view, "view_class", None)
-        if view_class is None or not issubclass(view_class, GuardedBase):
+        is_api = rule.endpoint.startswith("api_v1.") or rule.rule.startswith("/api/")
+        if view_class is None or not issubclass(view_class, ApiResource if is_api else GuardedBase):
             unprotected.append(rule.endpoint)
             continue
         instance = view_class.__new__(view_class)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             action = instance.action_for(method)  # raises when a method names no action
             assert action in ACTIONS, f"{rule.endpoint} {method}: unknown action {action!r}"
+    return unprotected
+
+
+def test_every_endpoint_is_protected_or_reviewed_public(app):
+    unprotected = unguarded_endpoints(app)
     assert unprotected == [], f"endpoints outside the guard: {unprotected}"
+
+
+def test_api_resources_are_guarded_views():
+    assert issubclass(ApiResource, GuardedBase)
+
+
+def test_an_api_endpoint_outside_the_guard_is_caught():
+    from flask import Blueprint, Flask
+
+    class Resource(ApiResource):
+        action = "personal"
+
+        def get(self, target):
+            return {}
+
+    class WebPage(ProtectedView):
+        action = "personal"
+
+    def openapi():
+        return {}
+
+    def bare():
+        return {}
+
+    probe = Flask(__name__)
+    bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+    bp.add_url_rule("/openapi.json", "openapi", openapi)
+    bp.add_url_rule("/resource", view_func=Resource.as_view("resource"))
+    bp.add_url_rule("/web", view_func=WebPage.as_view("web"))
+    bp.add_url_rule("/bare", "bare", bare)
+    probe.register_blueprint(bp)
+    assert sorted(unguarded_endpoints(probe)) == ["api_v1.bare", "api_v1.web"]
 
 
 def test_public_list_is_short_and_reviewed():

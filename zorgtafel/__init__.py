@@ -4,6 +4,8 @@ to the table → agreed actions that are followed up, all under the convenant.""
 from __future__ import annotations
 
 import importlib
+import json
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -19,6 +21,7 @@ DOMAINS = (
     "zorgtafel.cases",
     "zorgtafel.meetings",
     "zorgtafel.privacy",
+    "zorgtafel.followup",
     "zorgtafel.dashboard",
     "zorgtafel.api",
 )
@@ -66,6 +69,11 @@ def _celery_config(app: Flask) -> dict:
 def create_app(config: dict | None = None) -> Flask:
     settings = Settings.from_env()
     overrides = dict(config or {})
+    if config is None and settings.env == "test" and os.environ.get("ZORGTAFEL_TEST_CONFIG"):
+        # Test-only hook: a worker subprocess started by the tests (``celery -A worker``)
+        # receives the test session's config (database, Redis key prefix, queue, SMTP) as
+        # JSON. Never read outside ZORGTAFEL_ENV=test, so production config is untouched.
+        overrides = json.loads(os.environ["ZORGTAFEL_TEST_CONFIG"])
     if "ZORGTAFEL_ENV" in overrides:
         settings.env = overrides["ZORGTAFEL_ENV"]
     settings.validate()

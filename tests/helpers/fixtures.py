@@ -6,6 +6,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyotp
 import pytest
@@ -16,6 +17,11 @@ from zorgtafel.auth.models import Organisation, User
 from zorgtafel.extensions import db
 
 PASSWORD = "correct-paard-batterij-nietje"
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    return auth_ops.hasher.hash(PASSWORD)
 
 
 @dataclass
@@ -55,7 +61,10 @@ class Factory:
                 organisation_key = db.session.get(Organisation, org_id).key
             email = email or f"{role}-{secrets.token_hex(4)}@test.zorgtafel.nl"
             user, _ = auth_ops.create_user(None, email=email, name=f"Test {role}", organisation_key=organisation_key,
-                                           roles=roles or [role], password=PASSWORD)
+                                           roles=roles or [role])
+            # argon2 is slow on purpose; one hash of the shared test password serves every account
+            user.password_hash = _password_hash()
+            user.activation_token_hash = None
             secret = None
             if enrolled:
                 secret = pyotp.random_base32()

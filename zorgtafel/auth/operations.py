@@ -255,7 +255,8 @@ def reset_second_factor(actor, user: User) -> None:
 
 def start_session(user: User) -> str:
     token = secrets.token_urlsafe(32)
-    session = AuthSession(token_hash=sha256(token), user_id=user.id)
+    now = utcnow()  # the application's clock decides timeouts, so it also stamps the start
+    session = AuthSession(token_hash=sha256(token), user_id=user.id, created_at=now, last_seen_at=now)
     db.session.add(session)
     db.session.flush()
     user.session_token = token
@@ -329,3 +330,17 @@ def authenticate_token(token: str) -> User | None:
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         row.last_used_at = now
     return row.user
+
+
+def rotate_totp_secrets() -> int:
+    """Re-seal second-factor secrets under the current vault key (``zorgtafel vault rotate``)."""
+    envelope = _envelope()
+    moved = 0
+    for user in db.session.scalars(select(User).where(User.totp_secret_sealed.is_not(None))):
+        raw = user.totp_secret_sealed
+        if raw[1:1 + raw[0]].decode() == envelope.current_kid:
+            continue
+        user.totp_secret_sealed = _seal_secret(user.id, _open_secret(user))
+        moved += 1
+    db.session.flush()
+    return moved

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
     func,
@@ -80,6 +81,8 @@ class Case(Base):
 
 
 Index("ix_case_file_sort", Case.last_signal_on.desc(), Case.id.desc())
+# The follow-up sweep looks up cases by status and when they entered it (migration 0008).
+Index("ix_case_file_status_changed", Case.status, Case.status_changed_at)
 
 
 class StatusChange(Base):
@@ -118,6 +121,11 @@ class Signal(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     organisation = relationship("Organisation", lazy="joined")
+
+    @classmethod
+    def urgency_rank(cls):
+        """laag 1, midden 2, hoog 3 — as SQL, for MAX() and sorting."""
+        return sql_case((cls.urgency == "laag", 1), (cls.urgency == "midden", 2), (cls.urgency == "hoog", 3), else_=0)
 
     @property
     def content_category(self) -> str:

@@ -212,7 +212,8 @@ def _decide(actor, action: str, target: Target) -> Decision:
         if conv.party_kind(actor.organisation_id, day) is None:
             continue
         party_somewhere = True
-        for rule in _allowing(actor, action, target.category, conv, day):
+        category = target.category if action in CATEGORY_ACTIONS else None  # other actions have none
+        for rule in _allowing(actor, action, category, conv, day):
             if action not in CATEGORY_ACTIONS or _scope_holds(rule.scope, actor, target):
                 return Decision(True, Basis(conv.key, conv.version, rule.article), rule.text, rule.requires)
     if not party_somewhere:

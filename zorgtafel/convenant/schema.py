@@ -58,7 +58,8 @@ class Deadlines(Strict):
 
     match: MatchDeadlines = MatchDeadlines()
     triage: int = Field(default=2, ge=0)
-    in_weging: int = Field(default=10, ge=1)
+    in_weging: int = Field(default=10, ge=1)  # longer than this in weging makes a task…
+    in_weging_review: int = Field(default=1, ge=0)  # …due this many working days later
     minutes_approval: int = Field(default=3, ge=1)
     action_reminder_before: int = Field(default=2, ge=0)
     action_escalation_after: int = Field(default=1, ge=0)

@@ -69,7 +69,7 @@ class GuardedBase(View):
     def action_for(self, method: str) -> str:
         action = self.action
         if isinstance(action, dict):
-            action = action.get(method) or action.get("HEAD" if method == "GET" else method)
+            action = action.get(method) or (action.get("GET") if method == "HEAD" else None)
         if not action:
             # Deny by default: a view that forgot to say what it does may not do anything.
             raise RuntimeError(f"{type(self).__name__} declares no policy action for {method}")

@@ -60,23 +60,31 @@ def nav_items() -> list[dict]:
         })
     return items
 
+
+def N_(text: str) -> str:
+    """Marks a string for extraction (babel.cfg); it is translated where it is shown."""
+    return text
+
+
 ERROR_TEXT = {
-    400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt. Controleer wat u invulde en probeer het opnieuw."),
-    403: ("Geen toegang", "U heeft geen toegang tot deze pagina."),
-    404: ("Niet gevonden", "Deze pagina bestaat niet, of u heeft er geen inzage in."),
-    405: ("Niet toegestaan", "Deze handeling is hier niet mogelijk."),
-    429: ("Te veel pogingen", "U heeft het te vaak geprobeerd. Wacht even en probeer het dan opnieuw."),
-    500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw; de fout is vastgelegd."),
+    400: (N_("Ongeldig verzoek"), N_("Het verzoek kon niet worden verwerkt. Controleer wat u invulde en probeer het opnieuw.")),
+    403: (N_("Geen toegang"), N_("U heeft geen toegang tot deze pagina.")),
+    404: (N_("Niet gevonden"), N_("Deze pagina bestaat niet, of u heeft er geen inzage in.")),
+    405: (N_("Niet toegestaan"), N_("Deze handeling is hier niet mogelijk.")),
+    429: (N_("Te veel pogingen"), N_("U heeft het te vaak geprobeerd. Wacht even en probeer het dan opnieuw.")),
+    500: (N_("Er ging iets mis"), N_("Er ging aan onze kant iets mis. Probeer het later opnieuw; de fout is vastgelegd.")),
 }
 
 
 def select_locale() -> str:
     from flask_login import current_user
 
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in LANGUAGES:
-        return current_user.language
+    # A choice made in this session (the language button) wins over the account's stored
+    # preference, so the switch works for a signed-in user too.
     if session.get("lang") in LANGUAGES:
         return session["lang"]
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in LANGUAGES:
+        return current_user.language
     return "nl"
 
 

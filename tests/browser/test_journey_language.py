@@ -1,0 +1,118 @@
+"""Journey: every page that exists, switched to English and back with the button in the
+header, and each at 360 px (a phone) in both languages. The English version passes the
+same checks (axe, one h1, lang="en") and shows no Dutch interface text.
+
+When a page is added, add it to this tour (and give it its own journey elsewhere)."""
+
+from __future__ import annotations
+
+from tests.browser.journey import account_created_by_beheerder, totp_now, totp_secret_on_page
+from tests.helpers.convenant import load_reference, reference_text
+
+ALL_ROLES = ["professional", "zorgcoordinator", "privacy", "beheerder"]
+
+
+def both_languages(person, name: str, nl: str, en: str, *, full_dutch_check: bool = False) -> None:
+    """Dutch (as the page is), English via the header button, and back — each at 360 px.
+    The English page gets the full check; the Dutch one the full check only where no other
+    journey reaches the page (``full_dutch_check``), else the cheap part (h1, lang, CSP)."""
+    assert person.lang() == "nl" and person.h1() == nl, (person.path, person.h1())
+    path = person.path
+    if full_dutch_check:
+        person.check(name, h1=nl, lang="nl")
+    else:
+        person.check(name, h1=nl, lang="nl", axe=False)
+    person.narrow(None)
+    person.switch_language("en")
+    assert person.path == path, f"the language switch moved from {path} to {person.path}"
+    person.check(f"{name}-en", h1=en, lang="en")
+    person.narrow(f"{name}-en")
+    person.switch_language("nl")
+    assert person.path == path and person.h1() == nl
+
+
+def test_every_page_in_english_and_back_and_at_360_px(app, person):
+    key, orgs = load_reference(app)
+    load_reference(app, reference_text().replace("version: 1", "version: 2"))
+    account = account_created_by_beheerder(app, "zorgcoordinatie-voorbeeld", name="Kim Jansen", roles=ALL_ROLES)
+    page = person.page
+
+    person.goto(account.activation_path)
+    both_languages(person, "taal-activeren", "Account activeren", "Activate your account")
+    page.get_by_label("Nieuw wachtwoord").fill(account.password)
+    page.get_by_label("Herhaal het wachtwoord").fill(account.password)
+    page.get_by_role("button", name="Wachtwoord instellen").click()
+
+    person.wait_for_path("/inloggen")
+    both_languages(person, "taal-inloggen", "Inloggen", "Log in")
+    page.get_by_label("E-mailadres").fill(account.email)
+    page.get_by_label("Wachtwoord").fill(account.password)
+    page.get_by_role("button", name="Volgende").click()
+
+    person.wait_for_path("/inloggen/instellen")
+    secret = totp_secret_on_page(person)
+    both_languages(person, "taal-tweede-factor", "Tweede factor instellen", "Set up your second factor")
+    assert totp_secret_on_page(person) == secret  # switching language keeps the key
+    page.get_by_label("Code uit uw authenticator-app").fill(totp_now(secret))
+    page.get_by_role("button", name="Bevestigen").click()
+
+    # The recovery codes are shown once: no language switch here (it would lose them).
+    page.wait_for_selector("[data-testid=recovery-codes]")
+    assert page.locator("form.lang").count() == 0
+    codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
+    person.narrow("taal-herstelcodes")
+    page.get_by_role("link", name="Ik heb ze bewaard, ga verder").click()
+
+    person.wait_for_path("/")
+    both_languages(person, "taal-overzicht", "Overzicht", "Overview")
+    person.goto("/account")
+    both_languages(person, "taal-account", "Mijn account", "My account")
+    person.goto("/convenant")
+    both_languages(person, "taal-convenant", "Convenant", "Covenant")
+    person.goto(f"/convenant/{key}/versie/2")
+    title = person.h1()
+    both_languages(person, "taal-convenant-versie", title, title)  # the convenant's own title
+    person.goto(f"/convenant/{key}/verschil?van=1&naar=2")
+    both_languages(person, "taal-convenant-verschil", "Verschil tussen versie 1 en 2", "Differences between version 1 and 2")
+    person.goto(f"/convenant/simulator?convenant={key}&organisation={orgs['college-voorbeeld']}&role=professional")
+    both_languages(person, "taal-simulator", "Simulator: wat zou deze rol zien?", "Simulator: what would this role see?")
+    assert page.locator("table.simulator").count() == 1  # the switch kept the question (query string)
+    person.goto("/beheer/gebruikers")
+    both_languages(person, "taal-gebruikers", "Gebruikers", "Users")
+    person.goto("/bestaat-niet")
+    both_languages(person, "taal-niet-gevonden", "Niet gevonden", "Not found", full_dutch_check=True)
+
+    # The second-factor step of a later login.
+    page.get_by_role("button", name="Uitloggen").click()
+    person.wait_for_path("/inloggen")
+    page.get_by_label("E-mailadres").fill(account.email)
+    page.get_by_label("Wachtwoord").fill(account.password)
+    page.get_by_role("button", name="Volgende").click()
+    person.wait_for_path("/inloggen/code")
+    both_languages(person, "taal-inloggen-code", "Code invoeren", "Enter your code")
+    page.get_by_label("Code uit uw authenticator-app of een herstelcode").fill(codes[0])
+    page.get_by_role("button", name="Inloggen").click()
+    person.wait_for_path("/")
+
+
+def test_language_choice_survives_login_and_english_errors(app, factory, person):
+    """The language chosen on the login page stays after logging in; errors are English."""
+    load_reference(app)
+    account = factory.user("professional", organisation_key="college-voorbeeld")
+    page = person.page
+    person.goto("/inloggen")
+    person.switch_language("en")
+    page.get_by_role("button", name="Next").click()
+    person.check("taal-inloggen-fout-en", h1="Log in", lang="en")
+    summary = page.locator("#foutmeldingen")
+    assert summary.get_by_role("heading").inner_text() == "Something is not filled in correctly"
+    assert summary.get_by_role("link", name="Enter your email address.").get_attribute("href") == "#email"
+    assert "Error:" in page.locator("#email-error").inner_text()  # the hidden prefix, for screen readers
+    page.get_by_label("Email address").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Next").click()
+    person.wait_for_path("/inloggen/code")
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(account.code())
+    page.get_by_role("button", name="Log in").click()
+    person.wait_for_path("/")
+    assert person.lang() == "en" and person.h1() == "Overview"

@@ -1,0 +1,106 @@
+"""A Redis outage: a request that notifies succeeds (fast) while Redis is down; once Redis is
+back, the relay publishes what waited and the worker delivers it. Runs against a private
+Redis on a free port — never the machine's own, which other sessions share."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from flask import g, request
+from sqlalchemy import select
+
+from tests.conftest import make_test_config
+from tests.helpers.fixtures import AuthActions
+from tests.helpers.worker import CeleryWorker, wait_until, worker_config
+from zorgtafel import create_app
+from zorgtafel.core.embedded import EmbeddedRedis, free_port
+from zorgtafel.core.guard import ProtectedView
+from zorgtafel.extensions import db
+from zorgtafel.notify.models import Delivery, OutboxMessage
+from zorgtafel.notify.operations import notify
+
+pytestmark = [pytest.mark.worker, pytest.mark.committed]
+REFERENCE = "ZT-REDI-SDWN"
+
+
+class NotifyView(ProtectedView):
+    """Test-only page standing in for any request whose operation notifies someone."""
+
+    action = "personal"
+    methods = ["POST"]
+
+    def post(self, target):
+        notify(g.actor, [int(request.form["recipient"])], "actiepunt_toegewezen", case_reference=REFERENCE,
+               link="/actiepunten/1")
+        return "genoteerd"
+
+
+@pytest.fixture(scope="module")
+def private_redis(services):
+    server = EmbeddedRedis(services.tmp / f"redis-outage-{free_port()}", port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def outage_app(app, services, database_url, private_redis, smtp_server):
+    # Rate limits stay on the session's Redis: the limiter is one object shared by apps.
+    config = make_test_config(services, database_url, REDIS_URL=private_redis.url,
+                              RATELIMIT_STORAGE_URI=services.redis_url, **smtp_server.config())
+    application = create_app(config)
+    application.add_url_rule("/test/notify", view_func=NotifyView.as_view("test_notify"))
+    yield application
+    app.extensions["celery"].set_default()  # create_app made the new app's Celery the default
+
+
+@pytest.fixture(scope="module")
+def outage_worker(services, database_url, private_redis, smtp_server, outage_app):
+    worker = CeleryWorker(worker_config(services, database_url, smtp_server, REDIS_URL=private_redis.url),
+                          services.tmp, concurrency=2)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def test_request_succeeds_while_redis_is_down_and_is_delivered_after(
+        outage_app, outage_worker, private_redis, committed, factory, smtp_server):
+    me, colleague = factory.user("professional"), factory.user("professional")
+    client = outage_app.test_client()
+    auth = AuthActions(outage_app, client)
+    auth.login(me)
+    start = len(smtp_server.messages)
+
+    private_redis.stop()
+    began = time.monotonic()
+    response = auth.post("/test/notify", {"recipient": colleague.id}, page="/meldingen")
+    took = time.monotonic() - began
+    assert response.status_code == 200 and response.text == "genoteerd"
+    assert took < 2.0, f"the request waited {took:.1f}s for the broker"
+    with outage_app.app_context():
+        (row,) = db.session.scalars(select(OutboxMessage)).all()
+        assert row.published_at is None  # waiting, not lost
+        db.session.rollback()
+    assert len(smtp_server.messages) == start
+
+    private_redis.start()  # same port, empty: Redis kept nothing, the database kept it all
+    # What beat does every minute; the worker reconnects by itself and runs it.
+    wait_until(lambda: _publish_relay(outage_app), timeout=30, interval=0.2, message="Redis to accept messages")
+    (got,) = smtp_server.wait_for(start + 1, timeout=60)[start:]
+    assert got.rcpt_tos == [colleague.email] and REFERENCE in got.message["Subject"]
+    wait_until(lambda: _email_status(outage_app) == "sent", message="the delivery marked sent")
+    print(f"\nrequest with Redis down took {took * 1000:.0f} ms")
+
+
+def _email_status(app) -> str:
+    with app.app_context():
+        return db.session.scalar(select(Delivery.status).where(Delivery.channel == "email"))
+
+
+def _publish_relay(app) -> bool:
+    try:
+        app.extensions["celery"].send_task("zorgtafel.notify.relay_outbox", retry=False)
+        return True
+    except Exception:
+        return False

@@ -250,6 +250,10 @@ def test_demo_runs_logs_in_stops_cleanly_and_restarts_on_its_data(demo_dir):
         landing = browser.login(coordinator)
         status, _, page = browser.request(landing)
         assert status == 200 and "Uitloggen" in page, page[:500]
+        # the synthetic situation: a match on the dashboard, the next overleg, cases to open
+        assert 'data-testid="new-matches"' in page and "ZT-" in page, page[:2000]
+        status, _, cases = browser.request("/casussen")
+        assert status == 200 and cases.count('class="reference"') >= 3
 
         status, _, body = browser.request("/health")
         assert status == 200, body

@@ -61,6 +61,8 @@ def _celery_config(app: Flask) -> dict:
         "redbeat_redis_url": redis_url,
         "redbeat_key_prefix": f"{prefix or ''}redbeat:",
         "redbeat_lock_timeout": 300,
+        # beat must wake well within the lock timeout or redbeat loses its lock (LockNotOwnedError)
+        "beat_max_loop_interval": 60,
         "beat_scheduler": "redbeat.RedBeatScheduler",
         "worker_hijack_root_logger": False,
     }

@@ -113,6 +113,12 @@ def on_decision(sender, *, actor, action, target, decision, **_):
            reason=None if decision.allowed else (decision.reason or "geweigerd"))
 
 
+def on_access(sender, *, actor, action, object_type, case_reference=None, object_id=None, **_):
+    """An explicit access another room announces (a list, an inbox, a calendar file)."""
+    record(actor, action, outcome="success", case_reference=case_reference, object_type=object_type,
+           object_id=object_id)
+
+
 def on_auth_event(sender, *, user, event, outcome, actor=None, **_):
     action, failure_reason = AUTH_EVENTS.get(event, (event, None))
     # A failed login has no authenticated actor; the account tried is the best we know.

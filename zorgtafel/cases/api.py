@@ -286,6 +286,7 @@ class RevealRequests(ApiResource):
     tags = ("reveal",)
 
     def get(self, target):
+        record(g.actor, "search", outcome="success", object_type="reveal_request_list")
         return {"items": [request_json(r) for r in pending_for(g.actor)], "next": None}
 
 

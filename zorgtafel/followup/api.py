@@ -7,6 +7,7 @@ from typing import Literal
 from flask import g
 from pydantic import Field
 
+from zorgtafel.audit.operations import record
 from zorgtafel.cases.errors import CaseError
 from zorgtafel.convenant import policy
 from zorgtafel.core.api import ApiModel, ApiResource, encode_cursor, not_found
@@ -45,6 +46,7 @@ class CoordinatorTasks(ApiResource):
         statuses = (q.status,) if q.status else OPEN
         rows = queue(g.actor, status=statuses, kind=q.kind, overdue=q.overdue, after=after, limit=limit + 1)
         following = encode_cursor(sort_key(rows[limit - 1]), "api_v1.coordinator_tasks") if len(rows) > limit else None
+        record(g.actor, "search", outcome="success", object_type="coordinator_task_list")
         return {"items": [task_json(t) for t in rows[:limit]], "next": following}
 
 

@@ -13,6 +13,7 @@ from wtforms.validators import Length
 
 from sqlalchemy import select
 
+from zorgtafel.audit.operations import record
 from zorgtafel.auth.models import User
 from zorgtafel.cases.errors import CaseError
 from zorgtafel.convenant import policy
@@ -40,6 +41,7 @@ class QueueView(ProtectedView):
     def get(self, target):
         kind = request.args.get("soort") if request.args.get("soort") in KINDS else None
         tasks = queue(current_user, kind=kind)
+        record(current_user, "search", outcome="success", object_type="coordinator_task_list")
         ids = {t.picked_up_by_id for t in tasks if t.picked_up_by_id}
         users = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
         return render_template("followup/queue.html", tasks=tasks, kinds=KINDS, kind=kind, today=today_local(),

@@ -11,6 +11,7 @@ from flask import Response, g, request
 from pydantic import AwareDatetime, Field
 from sqlalchemy import func, select
 
+from zorgtafel.audit.operations import record
 from zorgtafel.auth.models import User
 from zorgtafel.cases.models import Case
 from zorgtafel.cases.operations import convenant_for
@@ -137,6 +138,7 @@ class Meetings(ApiResource):
             select(Meeting).where(queries.meeting_visible(g.actor),
                                   keyset_after((Meeting.starts_at, Meeting.id), cursor, descending=True))
             .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit + 1)).all()
+        record(g.actor, "search", outcome="success", object_type="meeting_list")
         return page(rows, limit, key_fn=lambda m: (m.starts_at, m.id),
                     render=lambda m: meeting_json(g.actor, m, brief=True))
 
@@ -173,8 +175,6 @@ class MeetingItem(_MeetingBase):
     summary = "A meeting with its agenda as the caller may see it (restricted items without content)"
 
     def get(self, target, meeting_id: int):
-        from zorgtafel.audit.operations import record
-
         record(g.actor, "read", outcome="success", object_type="meeting", object_id=meeting_id)
         return meeting_json(g.actor, self.meeting(target))
 
@@ -186,7 +186,9 @@ class MeetingInvite(_MeetingBase):
     response_description = "text/calendar"
 
     def get(self, target, meeting_id: int):
-        method, body = meeting_calendar(self.meeting(target), g.actor)
+        meeting = self.meeting(target)
+        method, body = meeting_calendar(meeting, g.actor)
+        record(g.actor, "export", outcome="success", object_type="meeting_ics", object_id=meeting.id)
         return Response(body, content_type=f"text/calendar; method={method}; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="overleg.ics"'})
 
@@ -288,6 +290,7 @@ class Actions(ApiResource):
 
     def get(self, target):
         q = self.query()
+        record(g.actor, "search", outcome="success", object_type="action_list")
         return {"items": [action_json(r) for r in queries.my_actions(g.actor, include_closed=q.include_closed)],
                 "next": None}
 

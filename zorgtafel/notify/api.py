@@ -3,9 +3,10 @@ read (CONTRACT). Like the page, everything here is personal; another's is 404.""
 
 from __future__ import annotations
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import select
 
+from zorgtafel.core.signals import access_logged
 from zorgtafel.core.api import ApiModel, ApiResource, keyset_after, not_found, page
 from zorgtafel.extensions import db
 from zorgtafel.notify import channels, operations, queries
@@ -38,6 +39,8 @@ class Notifications(ApiResource):
         if q.unread is not None:
             stmt = stmt.where(Notification.read_at.is_(None) if q.unread else Notification.read_at.is_not(None))
         rows = list(db.session.scalars(stmt.order_by(Notification.id.desc()).limit(limit + 1)))
+        access_logged.send(current_app._get_current_object(), actor=g.actor, action="read",
+                           object_type="notification_list")
         return page(rows, limit, key_fn=lambda n: (n.id,), render=notification_json)
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from zorgtafel.audit.operations import record
 from zorgtafel.auth.models import Organisation
 from zorgtafel.cases import checklists, relations, workflow
 from zorgtafel.cases.errors import CaseError
@@ -50,6 +51,7 @@ class CaseListView(ProtectedView):
                 after = None  # a damaged link: show the first page
         rows, following = case_page(current_user, status=status, has_match=match, since=since, sort=sort,
                                     after=after, limit=25)
+        record(current_user, "search", outcome="success", object_type="case_list")
         next_url = None
         if following:
             args = request.args.to_dict()

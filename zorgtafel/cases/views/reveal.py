@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from zorgtafel.audit.operations import record
 from zorgtafel.cases.errors import CaseError
 from zorgtafel.cases.forms import DecideRevealForm, RevealForm
 from zorgtafel.cases.models import Case, RevealRequest
@@ -49,6 +50,7 @@ class PendingView(ProtectedView):
 
     def get(self, target):
         requests = pending_for(current_user)
+        record(current_user, "search", outcome="success", object_type="reveal_request_list")
         cases = {c.id: c for c in db.session.scalars(db.select(Case).where(Case.id.in_([r.case_id for r in requests])))}
         return render_template("cases/reveal_pending.html", requests=requests, cases=cases)
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from zorgtafel.auth.models import ROLES, User
 from zorgtafel.cases.models import Case
+from zorgtafel.audit.operations import record
 from zorgtafel.core.guard import ProtectedView
 from zorgtafel.core.web import register_nav
 from zorgtafel.extensions import db
@@ -33,6 +34,7 @@ class MyActionsView(ProtectedView):
     def get(self, target, forms=None, error=None, status=200):
         closed = request.args.get("afgerond") == "ja"
         rows = queries.my_actions(current_user, include_closed=closed)
+        record(current_user, "search", outcome="success", object_type="action_list")
         forms = forms or {}
         update_forms = {r.action.id: update_form(r.action, forms.get(r.action.id)) for r in rows}
         return render_template("meetings/my_actions.html", rows=rows, forms=update_forms, closed=closed,

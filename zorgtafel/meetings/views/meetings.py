@@ -56,6 +56,7 @@ class MeetingListView(ProtectedView):
         key = _own_convenant()
         can_plan = bool(key) and policy.decide(current_user, "plan_meeting",
                                                policy.Target(key, object_type="meeting")).allowed
+        record(current_user, "search", outcome="success", object_type="meeting_list")
         return render_template("meetings/list.html", upcoming=queries.meetings_for(current_user),
                                past=queries.meetings_for(current_user, upcoming=False, limit=20), can_plan=can_plan)
 

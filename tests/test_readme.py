@@ -4,6 +4,7 @@ written into the compose file, and an ``.env.example`` that names every setting.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -56,7 +57,9 @@ def test_readme_settings_table_lists_every_setting():
 def test_readme_documents_the_compose_deployment():
     section = README.split("## Deploying with docker compose", 1)
     assert len(section) == 2
-    for step in ("cp .env.example .env", "docker compose up -d", "zorgtafel user create"):
+    for step in ("cp .env.example .env", "docker compose up -d", "zorgtafel user create",
+                 "POSTGRES_RUNTIME_PASSWORD", "zorgtafel db-roles grant", "### Database roles",
+                 "ZORGTAFEL_TRUSTED_PROXIES", "X-Forwarded-For"):
         assert step in section[1], step
 
 
@@ -75,13 +78,53 @@ def test_compose_has_the_services_with_health_checks(compose):
 
 def test_compose_migrates_before_the_app_starts(compose):
     services = compose["services"]
-    assert services["migrate"]["command"] == ["zorgtafel", "db", "upgrade"]
+    command = services["migrate"]["command"]
+    assert command[:2] == ["sh", "-c"] and len(command) == 3
+    steps = [step.split() for step in command[2].split("&&")]
+    assert steps[0] == ["zorgtafel", "db", "upgrade"]
+    assert steps[1][:3] == ["zorgtafel", "db-roles", "grant"]  # after every migration
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
     for name in ("web", "worker", "beat"):
         depends = services[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
         assert depends["db"]["condition"] == "service_healthy", name
         assert depends["redis"]["condition"] == "service_healthy", name
+
+
+def _url_user(url: str) -> str:
+    return re.match(r"postgresql://([^:@/]+)[:@]", url).group(1)
+
+
+def test_compose_runs_the_app_as_the_runtime_role_and_migrates_as_the_owner(compose):
+    """Review M7: the owner can drop the audit log's trigger, so only migrate connects as it."""
+    services = compose["services"]
+    owner = services["db"]["environment"]["POSTGRES_USER"]
+    assert _url_user(services["migrate"]["environment"]["ZORGTAFEL_DATABASE_URL"]) == owner
+    grant = services["migrate"]["command"][2].split("&&")[1].split()
+    runtime = grant[3]
+    assert runtime != owner
+    assert grant[4:] == ["--password-env", "POSTGRES_RUNTIME_PASSWORD"]
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert _url_user(environment["ZORGTAFEL_DATABASE_URL"]) == runtime, name
+        assert "${POSTGRES_RUNTIME_PASSWORD" in environment["ZORGTAFEL_DATABASE_URL"], name
+        # env_file passes all of .env: the owner's password must be blanked for the app
+        assert environment["POSTGRES_PASSWORD"] == "", name
+
+
+def test_gunicorn_access_log_holds_no_path_query_or_address(compose):
+    """Review M2: paths carry one-time tokens, queries search terms, headers cookies."""
+    allowed = {"m", "s", "M", "D", "L", "T", "B", "b", "{x-request-id}o"}
+    dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")  # join continued lines
+    cmd = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1))
+    for where, command in (("compose", compose["services"]["web"]["command"]), ("Dockerfile", cmd)):
+        assert command[0] == "gunicorn", where
+        if "--access-logfile" not in command:
+            continue  # no access log at all is fine too
+        assert "--access-logformat" in command, f"{where}: the default access log format has the request line"
+        fmt = command[command.index("--access-logformat") + 1]
+        atoms = set(re.findall(r"%\(([^)]+)\)s", fmt))
+        assert atoms and atoms <= allowed, f"{where}: {atoms - allowed}"
 
 
 def test_compose_takes_secrets_from_the_env_file_only(compose):
@@ -95,8 +138,9 @@ def test_compose_takes_secrets_from_the_env_file_only(compose):
             environment = dict(item.partition("=")[::2] for item in environment)
         for key, value in environment.items():
             value = str(value)
-            if SECRET_NAME.search(key):
-                assert re.fullmatch(r"\$\{[A-Z_]+(:?[?-][^}]*)?\}", value), f"{name}: {key} is written inline"
+            if SECRET_NAME.search(key):  # from .env, or blanked ("") to keep it out of a container
+                assert value == "" or re.fullmatch(r"\$\{[A-Z_]+(:?[?-][^}]*)?\}", value), \
+                    f"{name}: {key} is written inline"
             for password in re.findall(r"://[^:/@\s]+:(.+?)@", value):  # user:password@ in a URL
                 assert password.startswith("${"), f"{name}: {key} has a password inline"
 
@@ -110,7 +154,8 @@ def test_env_example_lists_every_setting_and_holds_no_secret():
     for key, value in values.items():
         if SECRET_NAME.search(key):
             assert value == "", f".env.example must leave {key} empty (a placeholder to fill in)"
-    assert "POSTGRES_PASSWORD" in values
+    assert "POSTGRES_PASSWORD" in values and "POSTGRES_RUNTIME_PASSWORD" in values
+    assert "ZORGTAFEL_TRUSTED_PROXIES" in values
     assert "secrets.token_urlsafe" in example and "os.urandom(32)" in example  # how to generate keys
 
 

@@ -10,14 +10,27 @@ from __future__ import annotations
 _built: dict = {}
 
 
+def beat_schedule(config) -> dict:
+    """The beat schedule for this app's config: ``worker.schedule.BEAT_SCHEDULE``.
+
+    Test-only: under ``ZORGTAFEL_ENV=test`` a ``BEAT_EVERY_SECONDS`` config value (from
+    ``ZORGTAFEL_TEST_CONFIG``) makes every entry fire that often, so a test can watch a real
+    beat tick several times in seconds. Any other environment ignores it."""
+    from worker.schedule import BEAT_SCHEDULE
+
+    every = config.get("BEAT_EVERY_SECONDS")
+    if not every or config.get("ZORGTAFEL_ENV") != "test":
+        return BEAT_SCHEDULE
+    return {name: {**entry, "schedule": float(every)} for name, entry in BEAT_SCHEDULE.items()}
+
+
 def _build():
     if not _built:
-        from worker.schedule import BEAT_SCHEDULE
         from zorgtafel import create_app
 
         flask_app = create_app()
         celery = flask_app.extensions["celery"]
-        celery.conf.beat_schedule = BEAT_SCHEDULE
+        celery.conf.beat_schedule = beat_schedule(flask_app.config)
         _built.update(flask_app=flask_app, celery=celery, app=celery)
     return _built
 

@@ -83,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(settings.flask_config())
     app.config.update(overrides)
+    _trust_proxies(app)
 
     from zorgtafel.core.logging import configure_logging
 
@@ -105,6 +106,10 @@ def create_app(config: dict | None = None) -> Flask:
     celery_init_app(app)
     init_web(app)
 
+    from zorgtafel.core.dbroles import db_roles_cli
+
+    app.cli.add_command(db_roles_cli)  # `zorgtafel db-roles grant ROLE`, run by the owner after migrating
+
     for name in DOMAINS:
         importlib.import_module(name).init_app(app)
 
@@ -115,6 +120,32 @@ def create_app(config: dict | None = None) -> Flask:
         return {"csp_nonce": g.get("csp_nonce", "")}
 
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address, scheme and host
+    from the X-Forwarded-* values those proxies appended (the right-most ``n``); without
+    this every request has the proxy's address (login throttling per address becomes one
+    global lockout, the audit log's client_ip is the proxy's). At 0 the headers are
+    ignored, so a client cannot forge its address."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        import ipaddress
+
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        inner = app.wsgi_app
+
+        def only_an_ip_address(environ, start_response):
+            # A proxy that passes the client's header on unchecked could hand over any text;
+            # it would become the throttle key and the audit log's client_ip (45 characters).
+            try:
+                ipaddress.ip_address(environ.get("REMOTE_ADDR") or "")
+            except ValueError:
+                environ["REMOTE_ADDR"] = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+            return inner(environ, start_response)
+
+        app.wsgi_app = ProxyFix(only_an_ip_address, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _use_embedded(app: Flask, settings: Settings) -> None:

@@ -39,6 +39,10 @@ SETTINGS: list[tuple[str, str, str]] = [
     ("ZORGTAFEL_SMTP_FROM", "`zorgtafel@localhost`", "sender address"),
     ("ZORGTAFEL_SMTP_TLS", "`false`", "`starttls`, `ssl` or `false`"),
     ("ZORGTAFEL_BASE_URL", "`http://127.0.0.1:5000`", "public URL used in e-mails and calendar invitations"),
+    ("ZORGTAFEL_TRUSTED_PROXIES", "`0`",
+     "number of reverse proxies in front that set `X-Forwarded-For`/`-Proto`/`-Host`; the client address "
+     "(login throttling, audit log) is taken from them. `0`: the headers are ignored. Never more than really sit "
+     "in front, or clients can forge their address"),
     ("ZORGTAFEL_SESSION_IDLE_MINUTES", "`30`", "a session ends after this much inactivity"),
     ("ZORGTAFEL_SESSION_ABSOLUTE_HOURS", "`12`", "a session ends this long after login, active or not"),
     ("ZORGTAFEL_DATA_DIR", "`./.zorgtafel`", "data folder of the embedded PostgreSQL and Redis"),
@@ -92,6 +96,7 @@ class Settings:
     smtp_from: str = "zorgtafel@localhost"
     smtp_tls: str = "false"
     base_url: str = "http://127.0.0.1:5000"
+    trusted_proxies: int = 0
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     data_dir: str = ".zorgtafel"
@@ -120,6 +125,7 @@ class Settings:
             smtp_from=_env("ZORGTAFEL_SMTP_FROM", "zorgtafel@localhost"),
             smtp_tls=_env("ZORGTAFEL_SMTP_TLS", "false").lower(),
             base_url=_env("ZORGTAFEL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            trusted_proxies=_int("ZORGTAFEL_TRUSTED_PROXIES", 0),
             session_idle_minutes=_int("ZORGTAFEL_SESSION_IDLE_MINUTES", 30),
             session_absolute_hours=_int("ZORGTAFEL_SESSION_ABSOLUTE_HOURS", 12),
             data_dir=_env("ZORGTAFEL_DATA_DIR", ".zorgtafel"),
@@ -146,6 +152,8 @@ class Settings:
                 raise ConfigError("ZORGTAFEL_REDIS_URL ontbreekt; in productie draait geen ingebouwde Redis")
         if self.smtp_tls not in ("false", "starttls", "ssl"):
             raise ConfigError("ZORGTAFEL_SMTP_TLS moet false, starttls of ssl zijn")
+        if not 0 <= self.trusted_proxies <= 10:
+            raise ConfigError("ZORGTAFEL_TRUSTED_PROXIES moet 0 tot en met 10 zijn (het aantal proxy's voor de app)")
         if self.session_idle_minutes < 1 or self.session_absolute_hours < 1:
             raise ConfigError("ZORGTAFEL_SESSION_IDLE_MINUTES en _ABSOLUTE_HOURS moeten positief zijn")
         from zorgtafel.core.crypto import parse_vault_keys  # the vault key format is the crypto room's
@@ -167,7 +175,8 @@ class Settings:
             "AUDIT_KEY": self.audit_key,
             "AUDIT_ANCHOR_PATH": self.audit_anchor_path or str(self.data_path / "audit-anchors.log"),
             "SQLALCHEMY_DATABASE_URI": driver_url(self.database_url) if self.database_url else None,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # hide_parameters: a database error must never write signal text into the logs.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
             "REDIS_URL": self.redis_url,
             "SMTP_HOST": self.smtp_host,
             "SMTP_PORT": self.smtp_port,
@@ -176,6 +185,7 @@ class Settings:
             "SMTP_FROM": self.smtp_from,
             "SMTP_TLS": self.smtp_tls,
             "BASE_URL": self.base_url,
+            "TRUSTED_PROXIES": self.trusted_proxies,
             "SESSION_IDLE_MINUTES": self.session_idle_minutes,
             "SESSION_ABSOLUTE_HOURS": self.session_absolute_hours,
             "DATA_DIR": str(self.data_path),

@@ -91,3 +91,22 @@ def test_audit_api_for_the_privacy_officer(app, world, client):
     assert len(page["items"]) == 1 and page["next"]
     second = client.get(f"/api/v1/audit?limit=1&cursor={page['next']}", headers=headers).json
     assert second["items"][0]["seq"] < page["items"][0]["seq"]
+
+
+def test_a_refused_change_still_logs_the_page_it_shows(app, world, auth, client):
+    """An invalid status change re-renders the case page after undoing the operation; the
+    read it shows is in the log (security review M5)."""
+    with app.app_context():
+        reference = register(world.school, description="pv 99").case.reference
+        db.session.commit()
+    auth.login(world.coordinator)
+    page = f"/casussen/{reference}"
+    before = _count(app)
+    response = auth.post(f"{page}/status", {"status": "monitoring", "note": ""}, page=page)
+    assert response.status_code == 409 and "pv 99" in response.text
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.seq > before - 0)
+                                     .order_by(AuditEntry.seq)).all()
+    posted = [e for e in entries if e.case_reference == reference and e.user_id == world.coordinator.id
+              and e.action == "write_minutes"]
+    assert posted, [(e.action, e.outcome) for e in entries]

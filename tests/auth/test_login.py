@@ -221,3 +221,17 @@ def test_hsts_when_https(services, database_url):
     https_app = create_app(make_test_config(services, database_url, PREFERRED_URL_SCHEME="https"))
     response = https_app.test_client().get("/inloggen")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_password_change_ends_other_sessions(app, factory, auth, client):
+    from tests.helpers.fixtures import AuthActions
+
+    account = factory.user("professional")
+    other = AuthActions(app, app.test_client())
+    other.login(account)
+    auth.login(account)
+    response = auth.post("/account", {"form": "password", "current_password": account.password,
+                                      "password": "een-heel-nieuw-wachtwoord", "confirm": "een-heel-nieuw-wachtwoord"})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200  # this session stays
+    assert other.client.get("/account").status_code == 302  # the other one ended

@@ -12,7 +12,9 @@
 
 Adding a journey: a new ``test_<journey>.py`` here, one test per journey, using ``person``
 (or ``new_person`` for several people), ``world`` (tests/helpers/people.py: the reference
-convenant and one account per role) and, when the journey needs Celery, ``celery_worker``
+convenant and one account per role), the story so far built through the operations
+(tests/browser/story.py, so that a journey runs on its own) and, when the journey needs
+Celery, ``celery_worker``
 with ``smtp_server`` / ``smtp_app`` (tests/helpers/worker.py, re-exported below; the live
 server runs the same ``app``, so ``smtp_app`` points its in-process sends at the same SMTP
 server). Call ``person.check("naam")`` on every page the journey reaches, and add new

@@ -6,7 +6,8 @@ When a page is added, add it to this tour (and give it its own journey elsewhere
 
 from __future__ import annotations
 
-from tests.browser.journey import account_created_by_beheerder, totp_now, totp_secret_on_page
+from tests.browser.journey import account_created_by_beheerder, login, totp_now, totp_secret_on_page
+from tests.browser.story import ACTION_TITLE, matched_case, overleg_with_action
 from tests.helpers.convenant import load_reference, reference_text
 
 ALL_ROLES = ["professional", "zorgcoordinator", "privacy", "beheerder"]
@@ -116,3 +117,51 @@ def test_language_choice_survives_login_and_english_errors(app, factory, person)
     page.get_by_role("button", name="Log in").click()
     person.wait_for_path("/")
     assert person.lang() == "en" and person.h1() == "Overview"
+
+
+def in_english(person, path: str, name: str, en: str, known_dutch: tuple[str, ...] = ()) -> None:
+    """An English page (the language chosen with the button earlier): the full check,
+    including no Dutch interface text, and 360 px."""
+    person.goto(path)
+    person.check(name, h1=en, lang="en", known_dutch=known_dutch)
+    person.narrow(name)
+
+
+#: The statistics tables' titles, column headers and bands are Dutch strings in
+#: zorgtafel/privacy/statistics.py (not marked for translation); this one is also an
+#: interface string elsewhere, so the check sees it. Reported; remove when translated.
+STATISTICS_DUTCH: tuple[str, ...] = ()
+
+
+def test_case_meeting_and_privacy_pages_in_english_and_at_360_px(app, factory, world, person):
+    """The pages of issue 7's journeys (signal, case, overleg, actions, notifications,
+    tasks, log, statistics, art. 15), with data on them, in English at 360 px. One person
+    with the professional's, the zorgcoördinator's and the privacy officer's roles, so one
+    login reaches them all; the Dutch versions are checked by the journeys themselves."""
+    account = factory.user("zorgcoordinator", organisation_key="zorgcoordinatie-voorbeeld",
+                           roles=["professional", "zorgcoordinator", "privacy"])
+    story = overleg_with_action(app, world, matched_case(app, world), assignee=account)  # a match: a notification
+    login(person, account, app)
+    assert person.h1() == "Overzicht"
+    person.switch_language("en")
+    person.check("taal-overzicht-werk-en", h1="Overview", lang="en")
+
+    in_english(person, "/signalen/nieuw", "taal-signaal-registreren-en", "Register a signal")
+    person.page.locator("main").get_by_role("button", name="Register a signal").click()  # empty: errors in English
+    person.check("taal-signaal-registreren-fout-en", h1="Register a signal", lang="en")
+    in_english(person, "/casussen", "taal-casussen-en", "Cases")
+    in_english(person, f"/casussen/{story.reference}", "taal-casus-en", f"Case {story.reference}")
+    in_english(person, "/overleg", "taal-overleggen-en", "Meetings")
+    in_english(person, f"/overleg/{story.meeting_id}", "taal-overleg-en", "Meeting: Zorgtafel")
+    in_english(person, f"/overleg/{story.meeting_id}/verslag", "taal-verslag-en", "Hold the meeting and take minutes")
+    in_english(person, "/actiepunten", "taal-actiepunten-en", "My action items")
+    assert ACTION_TITLE in person.page.get_by_test_id("my-actions").inner_text()
+    in_english(person, f"/actiepunten/{story.action_id}", "taal-actiepunt-en", f"Action item: {ACTION_TITLE}")
+    in_english(person, "/meldingen", "taal-meldingen-en", "Notifications")
+    in_english(person, "/taken", "taal-taken-en", "Tasks")
+    in_english(person, f"/logboek?casus={story.reference}", "taal-logboek-en", "Access log")
+    in_english(person, "/wat-heb-ik-ingezien", "taal-wat-heb-ik-ingezien-en", "What have I viewed")
+    in_english(person, "/privacy/statistiek", "taal-statistiek-en", "Statistics", known_dutch=STATISTICS_DUTCH)
+    in_english(person, "/privacy/inzageverzoek", "taal-inzageverzoek-en", "Subject access request (art. 15 GDPR)")
+    person.switch_language("nl")
+    assert person.h1() == "Inzageverzoek (art. 15 AVG)"

@@ -106,6 +106,8 @@ def test_case_list_and_detail_with_restricted_entries(client, tokens):
     assert len(restricted) == 1
     assert restricted[0]["organisation"] == "Politie Eenheid Voorbeeld"
     assert restricted[0]["category"] is None and "description" not in restricted[0]
+    assert restricted[0]["reason"] == "Geen inzage op grond van het convenant."
+    assert "strafrechtelijk" not in str(restricted[0])
     assert "pv-nummer" not in detail.text
     own = [e for e in signals if not e["restricted"]][0]
     assert own["basis"] == {"convenant": "zorgtafel-su-voorbeeldregio", "version": 1, "article": "5.2"}
@@ -174,3 +176,13 @@ def test_list_paging_with_cursor(client, tokens):
     assert len(second["items"]) == 1 and second["next"] is None
     assert client.get("/api/v1/cases?cursor=vervalst", headers=tokens["coordinator"]).status_code == 400
     assert client.get("/api/v1/cases?status=onzin", headers=tokens["coordinator"]).status_code == 422
+
+
+def test_actions_on_an_invisible_case_look_like_an_unknown_case(client, tokens):
+    """403 for an existing but invisible case would confirm it exists (security review H1)."""
+    reference = client.post("/api/v1/signals", json=signal(), headers=tokens["police"]).json["case"]["reference"]
+    for path, body in ((f"/api/v1/cases/{reference}/status", {"status": "in_weging"}),
+                       (f"/api/v1/cases/{reference}/reveal", {"reason": "nieuwsgierig naar wie"})):
+        assert client.post(path, json=body, headers=tokens["school"]).status_code == 404
+        unknown = path.replace(reference, "ZT-0000-0000")
+        assert client.post(unknown, json=body, headers=tokens["school"]).status_code == 404

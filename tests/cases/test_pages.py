@@ -155,3 +155,31 @@ def test_reveal_in_the_browser(app, world, client):
     assert decided.status_code == 302
     shown = client.get(request_path)
     assert "Oudendijk" in shown.text and shown.headers["Cache-Control"] == "no-store"
+
+
+def test_uninvolved_partner_can_neither_see_nor_add_to_a_case(app, world, factory, client):
+    """Posting a form on a case one may not read gives the same 404 as an unknown case,
+    writes nothing and shows nothing of the case (security review H1)."""
+    police = AuthActions(app, app.test_client())
+    police.login(world.police)
+    response = police.post("/signalen/nieuw", _signal_form(description="proces-verbaal 4711"))
+    reference = police.client.get(response.location).text.split('data-testid="case-reference">')[1].split("<")[0]
+    outsider = factory.user("professional", organisation_key="lvbzorg-voorbeeld")
+    auth = AuthActions(app, client)
+    auth.login(outsider)
+    page = f"/casussen/{reference}"
+    for path, data in ((f"{page}/verwijzingen", {"instance": "veilig_thuis", "referred_on": "", "reason": ""}),
+                       (f"{page}/verwijzingen", {"instance": "veilig_thuis", "referred_on": today_local().isoformat(),
+                                                 "reason": "ik weet iets"}),
+                       (f"{page}/checklist/voorbeeld-risicofactoren", {"a-lvb": "aanwezig"})):
+        response = auth.post(path, data, page="/signalen/nieuw")
+        assert response.status_code == 404, (path, response.status_code)
+        assert "Politie" not in response.text and "4711" not in response.text
+    from sqlalchemy import func, select
+
+    from zorgtafel.cases.models import Referral, RiskAssessment
+    from zorgtafel.extensions import db
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Referral)) == 0
+        assert db.session.scalar(select(func.count()).select_from(RiskAssessment)) == 0

@@ -140,3 +140,12 @@ def test_own_deadlines_change_the_defaults(ctx):
     assert convenant.deadlines["match"] == {"hoog": 0, "midden": 2, "laag": 4}
     assert convenant.deadlines["in_weging"] == 7
     assert convenant.deadlines["minutes_approval"] == 3
+
+
+def test_beheerder_cannot_be_given_rights_by_a_convenant(app, tmp_path):
+    """Separation of duties: a beheerder who loads a convenant cannot grant itself case access."""
+    text_ = REF.replace("roles: [zorgcoordinator]\n    actions: [read]", "roles: [zorgcoordinator, beheerder]\n    actions: [read]")
+    path = tmp_path / "greep.yaml"
+    path.write_text(text_, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["convenant", "load", str(path)])
+    assert result.exit_code == 1 and "beheerder krijgt geen rechten" in result.output

@@ -69,3 +69,14 @@ def test_simulator_refused_for_professional(app, factory, auth, client):
     load_reference(app)
     auth.login(_user(factory, "professional", "politie-voorbeeld"))
     assert client.get("/convenant/simulator").status_code == 403
+
+
+def test_beheerder_cannot_probe_involvement_with_the_simulator(app, factory, auth, client):
+    """Security review M1: which organisation is involved in a case is case information."""
+    _, orgs = load_reference(app)
+    auth.login(_user(factory, "beheerder", "zorgcoordinatie-voorbeeld"))
+    page = client.get(f"/convenant/simulator?convenant=zorgtafel-su-voorbeeldregio&organisation={orgs['politie-voorbeeld']}"
+                      "&role=professional&case=ZT-0000-0000")
+    assert page.status_code == 200
+    assert "Alleen zorgcoördinatoren en privacyfunctionarissen kunnen een casus kiezen." in page.text
+    assert "bestaat niet" not in page.text

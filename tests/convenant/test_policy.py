@@ -320,3 +320,20 @@ def test_involvement_is_one_indexed_lookup(app, world):
         lines = [r[0] for r in db.session.execute(text(
             "EXPLAIN SELECT 1 FROM involvement WHERE case_id = 1 AND organisation_id = 1"))]
         assert any("uq_involvement_case_id" in line for line in lines), lines
+
+
+def test_beheerder_gets_nothing_even_from_a_rule_naming_it(app, world):
+    """Second line of defence: a rule row that names the beheerder grants it nothing."""
+    from zorgtafel.convenant.models import Rule
+
+    orgs, cases = world
+    with app.app_context():
+        from sqlalchemy import text as sql
+
+        rule_id = db.session.scalar(select(Rule.id).where(Rule.article == "5.1"))
+        db.session.execute(sql("SET LOCAL session_replication_role = replica"))  # past the immutability trigger
+        db.session.execute(sql("UPDATE convenant_rule SET roles = ARRAY['zorgcoordinator', 'beheerder'] WHERE id = :i"),
+                           {"i": rule_id})
+        admin = Actor(1, orgs["zorgcoordinatie-voorbeeld"], ["beheerder"])
+        assert not decide(admin, "read", Target(KEY, "signaal", cases["nobody"])).allowed
+        db.session.rollback()

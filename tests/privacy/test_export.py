@@ -75,3 +75,29 @@ def test_export_page_posts_identity_and_offers_json(app, world, auth, client):
     auth2 = AuthActions(app, app.test_client())
     auth2.login(world.privacy)
     assert auth2.client.get("/privacy/inzageverzoek").status_code == 403
+
+
+def test_export_never_mixes_two_people_with_the_same_name_key(app, ctx, world):
+    """Twins Jan and Joost share family name, initial and birth date: the name key is the
+    same, so a name-only request must not hand Joost's requester Jan's data."""
+    jan, joost = bsn(), bsn()
+    register(world.school, subject={"bsn": jan, "family_name": "Jansen", "given_names": "Jan", "birth_date": "2010-01-01"})
+    register(world.police, subject={"bsn": joost}, description="alleen over Joost")
+    coordinator = actor(world.coordinator)
+    by_name = {"family_name": "Jansen", "given_names": "Joost", "birth_date": "2010-01-01"}
+    with pytest.raises(CaseError) as info:
+        export.build(coordinator, by_name, "verzoek van Joost, kenmerk AVG-1")
+    assert info.value.status == 409
+    document = export.build(coordinator, {"bsn": joost}, "verzoek van Joost, kenmerk AVG-2")
+    assert document["identity"]["bsn"] == joost and jan not in str(document)
+    assert "Jan" not in str(document["identity"])
+
+
+def test_export_waits_for_an_unresolved_duplicate(app, ctx, world):
+    person = {"family_name": "Dubbel", "given_names": "Dana", "birth_date": "2011-01-01"}
+    first = bsn()
+    register(world.school, subject={"bsn": first, **person})
+    register(world.ggz, subject={"bsn": bsn(), **person})  # a possible duplicate for the coordinator
+    with pytest.raises(CaseError) as info:
+        export.build(actor(world.coordinator), {"bsn": first}, "verzoek van betrokkene AVG-9")
+    assert info.value.status == 409 and "dubbel" in str(info.value)

@@ -71,12 +71,40 @@ def test_open_cases_are_never_erased_and_inactive_ones_are_proposed(app, ctx, wo
     case = register(world.school).case
     db.session.commit()
     proposed = []
-    retention.inactive_case.connect(lambda sender, case, days: proposed.append((case.reference, days)), weak=False)
+
+    def listen(sender, case, days, **_):
+        proposed.append((case.reference, days))
+
+    retention.inactive_case.connect(listen)
     try:
         with time_machine.travel(timedelta(days=400)):
             result = retention.run()
     finally:
-        retention.inactive_case.receivers.clear()
+        retention.inactive_case.disconnect(listen)  # only our own: the follow-up queue listens too
     assert result.erase == []
     assert (case.reference, 365) in proposed
     assert db.session.get(Case, case.id) is not None
+
+
+def test_cases_of_a_convenant_no_longer_in_force_are_still_erased(app, ctx, world):
+    """Security review M6: a convenant that ended must not keep its closed cases forever."""
+    from datetime import datetime, timezone
+
+    from tests.helpers.convenant import reference_text
+    from zorgtafel.convenant.loader import load_text
+
+    ended = reference_text().replace("key: zorgtafel-su-voorbeeldregio", "key: beeindigd-convenant").replace(
+        "effective_from: 2026-01-01\neffective_until: null", "effective_from: 2020-01-01\neffective_until: 2021-01-01")
+    load_text(ended, "oud.yaml")
+    subject = Subject()
+    db.session.add(subject)
+    db.session.flush()
+    old = Case(reference="ZT-OUD0-0001", subject_id=subject.id, convenant_key="beeindigd-convenant",
+               subject_role="jongere", status="afgesloten",
+               status_changed_at=datetime(2020, 6, 1, tzinfo=timezone.utc))
+    db.session.add(old)
+    db.session.commit()
+    plan = retention.plan()
+    assert ("ZT-OUD0-0001", "retention.closed_case_days=730 (convenant beeindigd-convenant v1)") in plan.erase
+    retention.run()
+    assert db.session.scalar(select(Case).where(Case.reference == "ZT-OUD0-0001")) is None

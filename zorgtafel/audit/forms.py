@@ -23,7 +23,7 @@ ACTION_LABELS: dict[str, object] = {
     "read_statistics": _l("Statistiek inzien"),
     "manage_users": _l("Gebruikers beheren"),
     "manage_convenant": _l("Convenant beheren"),
-    "search": _l("Zoeken in het logboek"),
+    "search": _l("Zoeken"),  # the log search, and every list page that filters (case_list, action_list, …)
     "export": _l("Exporteren"),
     "login": _l("Inloggen"),
     "logout": _l("Uitloggen"),

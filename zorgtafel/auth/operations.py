@@ -124,6 +124,13 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError("Het huidige wachtwoord klopt niet.", "current_password")
     check_password_strength(new)
     user.password_hash = hasher.hash(new)
+    # A changed password ends every other session (a stolen one included); this one stays.
+    current = user.auth_session.id if user.auth_session is not None else None
+    db.session.execute(
+        update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.ended_at.is_(None),
+                                  AuthSession.id != (current or 0))
+        .values(ended_at=utcnow(), end_reason="password_changed")
+    )
     db.session.flush()
 
 

@@ -166,10 +166,18 @@ class Cases(ApiResource):
 
 
 def _case_target(reference: str, category: str = "signaal"):
+    """Unknown and unreadable cases answer alike (404), for every action on a case; the
+    refused read is logged."""
     from sqlalchemy import select
+
+    from zorgtafel.core.guard import authorize
 
     case = db.session.scalar(select(Case).where(Case.reference == reference.upper()))
     if case is None:
+        not_found()
+    if not policy.decide(g.actor, "read", case.policy_target()).allowed:
+        authorize(g.actor, "read", case.policy_target())
+        db.session.commit()
         not_found()
     return case.policy_target(category)
 

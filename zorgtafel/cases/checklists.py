@@ -12,6 +12,7 @@ import yaml
 from zorgtafel.audit.operations import record
 from zorgtafel.cases.catalogue import DATA
 from zorgtafel.cases.errors import CaseError
+from zorgtafel.cases.operations import require_read
 from zorgtafel.cases.models import Case, RiskAssessment
 from zorgtafel.convenant import policy
 from zorgtafel.extensions import db
@@ -56,6 +57,7 @@ def fill_in(actor, case: Case, instrument_key: str, answers: dict[str, str]) -> 
     instrument = instruments().get(instrument_key)
     if instrument is None:
         raise CaseError("Kies een checklist uit de lijst.", field="instrument")
+    require_read(actor, case)
     decision = policy.decide(actor, "register", policy.Target(case.convenant_key, "signaal", case.id))
     if not decision.allowed:
         raise CaseError(decision.reason, status=403)

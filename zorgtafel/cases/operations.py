@@ -45,6 +45,16 @@ def deny(decision, status: int = 403) -> CaseError:
     return CaseError(decision.reason or "Het convenant staat dit niet toe.", status=status)
 
 
+def require_read(actor, case: Case) -> None:
+    """Adding to a case (a referral, a checklist) presupposes seeing it: the register rule
+    has no scope, the read rules do."""
+    decision = policy.decide(actor, "read", case.policy_target())
+    if not decision.allowed:
+        record(actor, "read", outcome="denied", case_reference=case.reference, object_type="case",
+               reason=decision.reason)
+        raise CaseError("Deze casus bestaat niet of u heeft er geen inzage in.", status=404)
+
+
 def convenant_for(actor, requested: str | None = None) -> str:
     """The convenant a new registration falls under: the one the organisation is party to
     (the caller names it when there are several)."""

@@ -6,14 +6,14 @@ from sqlalchemy import select
 
 from zorgtafel.cases.catalogue import label
 from zorgtafel.cases.models import Case, Match, Signal
-from zorgtafel.cases.queries import case_page, case_visible
+from zorgtafel.cases.queries import case_page, case_visible, signal_visible
 from zorgtafel.extensions import db
 
 
 def my_signals(actor) -> dict:
     rows = db.session.execute(
         select(Signal.id, Signal.category, Signal.observed_on, Case.reference)
-        .join(Case, Case.id == Signal.case_id).where(Signal.author_id == actor.id)
+        .join(Case, Case.id == Signal.case_id).where(Signal.author_id == actor.id, signal_visible(actor))
         .order_by(Signal.created_at.desc()).limit(8)
     ).all()
     return {"signals": [(label(category), observed, reference) for _, category, observed, reference in rows]}

@@ -12,7 +12,7 @@ from zorgtafel.auth.models import Organisation
 from zorgtafel.cases.catalogue import REFERRAL_INSTANCES
 from zorgtafel.cases.errors import CaseError
 from zorgtafel.cases.models import Case, Referral, SubjectLink
-from zorgtafel.cases.operations import deny
+from zorgtafel.cases.operations import deny, require_read
 from zorgtafel.convenant import policy
 from zorgtafel.convenant.operations import involve
 from zorgtafel.core.timeutil import today_local
@@ -50,6 +50,7 @@ def link_cases(actor, case: Case, other: Case, kind: str) -> SubjectLink:
 
 
 def refer(actor, case: Case, instance: str, referred_on: date, reason: str) -> Referral:
+    require_read(actor, case)
     decision = policy.decide(actor, "register", policy.Target(case.convenant_key, "signaal", case.id))
     if not decision.allowed:
         raise deny(decision)

@@ -66,6 +66,8 @@ def decide_request(actor, request: RevealRequest, approve: bool, note: str = "")
         record(actor, "reveal_approve", outcome="denied", case_reference=case.reference,
                object_type="reveal_request", object_id=request.id, reason=decision.reason)
         raise deny(decision)
+    # Lock and re-read: two coordinators deciding at once must not both "succeed".
+    request = db.session.get(RevealRequest, request.id, with_for_update=True, populate_existing=True)
     if request.status != "pending":
         raise CaseError("Over dit verzoek is al besloten.", status=409)
     request.status = "approved" if approve else "refused"

@@ -15,6 +15,9 @@ from zorgtafel.convenant import policy
 from zorgtafel.extensions import db
 
 
+RESTRICTED = "Geen inzage op grond van het convenant."
+
+
 def _read(actor, case: Case, category: str, organisation_id: int | None = None):
     return policy.decide(actor, "read", policy.Target(case.convenant_key, category, case.id, organisation_id))
 
@@ -33,7 +36,9 @@ def signals(actor, case: Case) -> list[Entry]:
             # Only that this organisation registered something on that day.
             entries.append(Entry("signal", s.observed_on, organisation, restricted=True,
                                  basis=facts.basis if facts.allowed else None,
-                                 reason=(content if facts.allowed else facts).reason,
+                                 # A fixed reason: the decision's own text names the hidden
+                                 # data category, which is itself what may not be known.
+                                 reason=RESTRICTED,
                                  detail={"id": s.id}))
             continue
         text = _read(actor, case, s.content_category, s.organisation_id)

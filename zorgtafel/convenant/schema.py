@@ -106,6 +106,15 @@ class RuleIn(Strict):
         return str(value) if isinstance(value, (int, float)) else value
 
     @model_validator(mode="after")
+    def _no_rights_for_beheerder(self):
+        # Separation of duties: the functional administrator manages accounts and the
+        # convenant itself and never gets case or audit rights — not even from a convenant
+        # they loaded themselves.
+        if "beheerder" in self.roles:
+            raise ValueError("de rol beheerder krijgt geen rechten uit het convenant (scheiding van functies)")
+        return self
+
+    @model_validator(mode="after")
     def _categories_where_needed(self):
         if CATEGORY_ACTIONS & set(self.actions) and not self.categories:
             raise ValueError("een regel voor read, register of reveal noemt de gegevenscategorieën")

@@ -9,6 +9,7 @@ from typing import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -118,7 +119,18 @@ class SimulatorView(ProtectedView):
             if org_id not in {o for o, _ in orgs} or form.role.data not in ROLE_LABELS:
                 error = _("Kies een organisatie en een rol uit de lijst.")
             else:
-                result, error = _simulate(chosen, org_id, form.role.data, (form.case.data or "").strip().upper())
+                reference = (form.case.data or "").strip().upper()
+                if reference and not set(current_user.roles) & {"zorgcoordinator", "privacy"}:
+                    # Whether an organisation is involved in a case is case information:
+                    # not for the functional administrator.
+                    error = _("Alleen zorgcoördinatoren en privacyfunctionarissen kunnen een casus kiezen.")
+                else:
+                    result, error = _simulate(chosen, org_id, form.role.data, reference)
+                    if result and reference:
+                        from zorgtafel.audit.operations import record
+
+                        record(current_user, "simulate", outcome="success", case_reference=reference,
+                               object_type="involvement", object_id=org_id)
         return render_template("convenant/simulator.html", form=form, result=result, error=error,
                                situations=SITUATIONS, action_labels=ACTION_LABELS, convenant=chosen)
 

@@ -20,7 +20,7 @@ from typing import Any, Callable, ClassVar, NoReturn, TypeVar
 from uuid import UUID
 
 from flask import current_app, make_response, request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from sqlalchemy import true, tuple_
 
 from zorgtafel.core.errors import ApiError
@@ -87,6 +87,14 @@ class ApiModel(BaseModel):
     """Base for request bodies: a misspelt field is an error, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value):
+        # PostgreSQL text cannot hold NUL; a 422 here beats a 500 deep in the database.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("bevat een ongeldig teken (NUL)")
+        return value
 
 
 def json_body() -> dict:

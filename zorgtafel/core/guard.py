@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from flask import abort, current_app, g, redirect, request, url_for
 from flask.views import View
 
+from zorgtafel.core.hooks import ROLLED_BACK
 from zorgtafel.core.signals import decision_made
 from zorgtafel.extensions import db
 
@@ -97,7 +98,13 @@ class GuardedBase(View):
             handler = self.get
         if handler is None:
             abort(405)
+        request.environ.pop(ROLLED_BACK, None)
         response = handler(target, **kwargs)
+        if request.environ.pop(ROLLED_BACK, False):
+            # The handler undid a refused operation, and with it the audit entry of this
+            # request's decision; what it renders now is still an access, so log it again.
+            decision_made.send(current_app._get_current_object(), actor=actor, action=action,
+                               target=target, decision=decision)
         db.session.commit()  # one request, one transaction
         return response
 

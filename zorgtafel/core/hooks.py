@@ -40,3 +40,16 @@ def _run_after_commit(session: Session) -> None:
 def _discard_on_rollback(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # only the outermost rollback discards
         session.info.pop(_KEY, None)
+        _note_rollback()
+
+
+ROLLED_BACK = "zorgtafel.rolled_back"
+
+
+def _note_rollback() -> None:
+    """Tell the request guard that work of this request was undone (with it, any audit
+    entry queued earlier in the request), so it can log its decision again."""
+    from flask import has_request_context, request
+
+    if has_request_context():
+        request.environ[ROLLED_BACK] = True

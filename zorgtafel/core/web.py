@@ -8,10 +8,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, abort, g, jsonify, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
 from zorgtafel.extensions import db
 
@@ -88,7 +89,24 @@ def select_locale() -> str:
     return "nl"
 
 
+class Int4Converter(IntegerConverter):
+    """``<int:…>`` bounded to PostgreSQL's integer: a larger id is simply not found (404)
+    instead of an out-of-range error in the database (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_web(app: Flask) -> None:
+    app.url_map.converters["int"] = Int4Converter
+    @app.before_request
+    def _refuse_nul():
+        # PostgreSQL text cannot hold NUL: refuse it here (400) instead of failing deep in
+        # the database with a 500 whose message would carry the input.
+        if any("\x00" in v for v in request.args.values()) or \
+                any("\x00" in v for v in request.form.values()) or "\x00" in request.path:
+            abort(400)
+
     @app.before_request
     def _request_id():
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)

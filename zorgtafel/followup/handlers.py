@@ -75,7 +75,10 @@ def on_action_overdue(sender, action, **_):
 
 
 def on_action_closed(sender, action, actor=None, **_):
-    close_open("actie_te_laat", f"Actiepunt {action.status}.", subject_prefix=f"action:{action.id}:")
+    # case_id first: the partial index on open tasks per case finds them; the subject
+    # prefix then picks this action's (a LIKE prefix cannot use the (kind, subject) index).
+    close_open("actie_te_laat", f"Actiepunt {action.status}.", case_id=action.case_id,
+               subject_prefix=f"action:{action.id}:")
 
 
 def on_minutes_overdue(sender, meeting, **_):

@@ -41,15 +41,23 @@ def deadlines(convenant_key: str) -> tuple[dict, str]:
     return conv.deadlines or Deadlines().model_dump(), f"convenant {conv.key} v{conv.version}"
 
 
+def terms(kind: str, convenant_key: str, *, urgency: str | None = None, start: date | None = None) -> tuple[date, str]:
+    """The due date of a new task of ``kind`` and the rule that set it (shown on the task)."""
+    spec = KINDS[kind]
+    deadlines_in_force, source = deadlines(convenant_key)
+    deadlines_in_force = {**Deadlines().model_dump(), **deadlines_in_force}  # a version loaded before a deadline existed
+    if spec.deadline == "match":
+        days = deadlines_in_force["match"][urgency or "midden"]
+    else:
+        days = deadlines_in_force[spec.deadline]
+    rule = f"deadlines.{spec.deadline}{'.' + urgency if spec.deadline == 'match' else ''}={days} werkdagen ({source})"
+    return add_working_days(start or today_local(), days), rule
+
+
 def open_task(kind: str, subject: str, *, convenant_key: str, reason: str, case=None,
               urgency: str | None = None, start: date | None = None) -> CoordinatorTask | None:
     """Create the task unless it exists (whatever its status). Returns the new task."""
-    spec = KINDS[kind]
-    terms, source = deadlines(convenant_key)
-    terms = {**Deadlines().model_dump(), **terms}  # a version loaded before a deadline existed
-    days = terms["match"][urgency or "midden"] if spec.deadline == "match" else terms[spec.deadline]
-    rule = f"deadlines.{spec.deadline}{'.' + urgency if spec.deadline == 'match' else ''}={days} werkdagen ({source})"
-    due = add_working_days(start or today_local(), days)
+    due, rule = terms(kind, convenant_key, urgency=urgency, start=start)
     inserted = db.session.execute(
         insert(CoordinatorTask).values(
             convenant_key=convenant_key, kind=kind, subject=subject, reason=reason, rule=rule, due_on=due,
@@ -104,6 +112,8 @@ def update_task(actor, task: CoordinatorTask, status: str, note: str = "") -> No
     if not decision.allowed:
         raise CaseError(decision.reason, status=403)
     note = (note or "").strip()
+    # Lock and re-read: two coordinators working the same task at once see each other.
+    task = db.session.get(CoordinatorTask, task.id, with_for_update=True, populate_existing=True)
     if status not in TRANSITIONS:
         raise CaseError("Kies open, in_behandeling, afgerond of vervallen.", field="status")
     if status not in TRANSITIONS[task.status]:

@@ -15,6 +15,10 @@ from zorgtafel.meetings.models import ACTION_STATUS_LABELS, DECISIONS
 
 DECISION_CHOICES = [("", _l("Nog geen besluit"))] + [(k, v[0]) for k, v in DECISIONS.items()]
 ATTENDANCE_CHOICES = [("onbekend", _l("Onbekend")), ("aanwezig", _l("Aanwezig")), ("afgemeld", _l("Afgemeld"))]
+#: ACTION_STATUS_LABELS as shown on a page, in the reader's language
+ACTION_STATUS_CHOICES = [("open", _l("open")), ("in_behandeling", _l("in behandeling")),
+                         ("afgerond", _l("afgerond")), ("vervallen", _l("vervallen"))]
+assert [key for key, _label in ACTION_STATUS_CHOICES] == list(ACTION_STATUS_LABELS)
 
 
 def local_moment(day, wall) -> datetime | None:
@@ -97,7 +101,7 @@ class ActionForm(FlaskForm):
 
 
 class ActionUpdateForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=list(ACTION_STATUS_LABELS.items()))
+    status = SelectField(_l("Status"), choices=ACTION_STATUS_CHOICES)
     note = TextAreaField(_l("Toelichting (verplicht)"), validators=[DataRequired(_l("Licht de wijziging toe.")),
                                                                     Length(min=3, max=2000)])
     due_on = DateField(_l("Nieuwe datum (alleen zorgcoördinator)"), validators=[Optional()])

@@ -61,6 +61,8 @@ def _check_times(starts_at: datetime, ends_at: datetime, *, prefix: str = "") ->
     if not fields:
         if starts_at < utcnow() - timedelta(minutes=5):
             fields[prefix + "starts_at"] = "Het overleg begint in het verleden."
+        elif starts_at > utcnow() + timedelta(days=3 * 366):
+            fields[prefix + "starts_at"] = "Een overleg wordt hoogstens drie jaar vooruit gepland."
         if ends_at <= starts_at:
             fields[prefix + "ends_at"] = "Het overleg eindigt niet na het begin."
         elif ends_at - starts_at > MAX_DURATION:

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from zorgtafel.cases.operations import coordinators
 from zorgtafel.core.models import utcnow
@@ -35,6 +36,7 @@ def sweep_action_reminders(now: datetime | None = None, limit: int = SWEEP_LIMIT
     due = db.session.scalars(
         select(ActionItem).where(ActionItem.next_reminder_at <= now, ActionItem.status.in_(OPEN_ACTION_STATUSES))
         .order_by(ActionItem.next_reminder_at).limit(limit).with_for_update(of=ActionItem, skip_locked=True)
+        .options(joinedload(ActionItem.case))  # the reference and convenant, without a query per row
         .execution_options(populate_existing=True)
     ).all()
     sent = 0

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from zorgtafel.core.guard import ProtectedView
+from zorgtafel.core.signals import access_logged
 from zorgtafel.extensions import db
 from zorgtafel.notify import operations, queries
 from zorgtafel.notify.kinds import DELIVERY_FAILED, KINDS
@@ -28,6 +29,8 @@ class IndexView(ProtectedView):
     def get(self, target):
         before = request.args.get("voor", type=int)
         items, next_before = queries.notifications_page(g.actor, before=before)
+        access_logged.send(current_app._get_current_object(), actor=g.actor, action="read",
+                           object_type="notification_list")
         return render_template("notify/index.html", items=items, kinds=KINDS, next_before=next_before,
                                unread=queries.unread_count(g.actor), paged=before is not None)
 

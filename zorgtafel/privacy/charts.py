@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
+from flask_babel import gettext
 from markupsafe import Markup
 
 from zorgtafel.privacy.statistics import Table
@@ -19,11 +20,11 @@ def bar_chart(table: Table) -> Markup:
     height = ROW * max(len(cells), 1) + 10
     width = LABEL_W + BAR_W + 50
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-{table.key}" '
-           f'xmlns="http://www.w3.org/2000/svg"><title id="chart-{table.key}">{escape(table.title)}</title>']
+           f'xmlns="http://www.w3.org/2000/svg"><title id="chart-{table.key}">{escape(gettext(table.title))}</title>']
     for i, (label, value) in enumerate(cells):
         y = 5 + i * ROW
         out.append(f'<text x="{LABEL_W - 6}" y="{y + 14}" font-size="12" text-anchor="end" fill="#1b1b1b">'
-                   f'{escape(str(label))[:32]}</text>')
+                   f'{escape(gettext(str(label)))[:32]}</text>')
         if isinstance(value, int):
             w = max(2, int(BAR_W * value / top))
             out.append(f'<rect x="{LABEL_W}" y="{y + 3}" width="{w}" height="{ROW - 6}" fill="#0b4f6c"/>')
@@ -45,4 +46,6 @@ def as_csv(tables: list[Table]) -> str:
         for label, value in table.cells:
             writer.writerow([table.title, label, value])
         writer.writerow([table.title, "totaal", table.total if table.total is not None else "niet getoond"])
+        for label, value in table.facts:
+            writer.writerow([table.title, label, value])
     return buffer.getvalue()

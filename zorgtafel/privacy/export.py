@@ -5,7 +5,7 @@ the source of each signal — and nothing about anyone else."""
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from zorgtafel.audit.models import AuditEntry
 from zorgtafel.audit.operations import record
@@ -13,7 +13,7 @@ from zorgtafel.auth.models import Organisation
 from zorgtafel.cases import vault
 from zorgtafel.cases.errors import CaseError
 from zorgtafel.cases.identity import SubjectInvalid, pseudonyms, subject_key
-from zorgtafel.cases.models import Case, SubjectPseudonym
+from zorgtafel.cases.models import Case, PossibleDuplicate, SubjectPseudonym
 from zorgtafel.cases.queries import timeline
 from zorgtafel.convenant import policy
 from zorgtafel.convenant.models import Convenant
@@ -25,17 +25,54 @@ SEEN = ("read", "export", "reveal", "create")
 MIN_REASON = 10
 
 
-def find_cases(actor, subject: dict) -> list[Case]:
+def find_subject(subject: dict) -> int | None:
+    """Exactly one subject, or none. A BSN, when given, is the only key used; a name key
+    (family name, initial, birth date) can be shared by two people, so the sealed identity
+    must match the request in full, and an unresolved possible duplicate stops the export."""
     try:
         key = subject_key(**subject)
     except SubjectInvalid as exc:
         raise CaseError(str(exc), field=exc.field) from exc
     given = pseudonyms(key, current_app.config["PSEUDONYM_KEY"])
-    subject_ids = set(db.session.scalars(select(SubjectPseudonym.subject_id).where(
-        SubjectPseudonym.pseudonym.in_(list(given.values())))))
-    if not subject_ids:
-        return []
-    return list(db.session.scalars(select(Case).where(Case.subject_id.in_(subject_ids)).order_by(Case.id)))
+    kind = "bsn" if key.bsn else "naam"
+    subject_id = db.session.scalar(select(SubjectPseudonym.subject_id).where(
+        SubjectPseudonym.kind == kind, SubjectPseudonym.pseudonym == given[kind]))
+    if subject_id is None:
+        return None
+    open_duplicate = db.session.scalar(select(PossibleDuplicate.id).where(
+        PossibleDuplicate.resolved_at.is_(None),
+        or_(PossibleDuplicate.subject_id == subject_id, PossibleDuplicate.other_subject_id == subject_id)))
+    if open_duplicate is not None:
+        raise CaseError("Deze persoon is mogelijk dubbel geregistreerd. Beoordeel dat eerst (takenlijst); "
+                        "pas daarna kan het overzicht veilig worden gemaakt.", status=409)
+    held = vault.read(subject_id)
+    if key.has_name and held.get("given_names") and not _same_person(key, held):
+        raise CaseError("De gegevens komen niet volledig overeen met wat bekend is. Controleer het verzoek "
+                        "(voornamen, achternaam, geboortedatum) of gebruik het BSN.", status=409)
+    return subject_id
+
+
+def _same_person(key, held: dict) -> bool:
+    from zorgtafel.cases.identity import split_family_name, strip_diacritics
+
+    def words(text: str) -> str:
+        return " ".join(strip_diacritics(text or "").lower().split())
+
+    return (words(key.given_names) == words(held.get("given_names"))
+            and split_family_name(key.family_name)[1] == split_family_name(held.get("family_name") or "")[1]
+            and key.birth_date.isoformat() == held.get("birth_date"))
+
+
+def find_cases(actor, subject: dict) -> tuple[int | None, list[Case]]:
+    """The subject and its cases under the convenants whose every category the actor may
+    read; cases elsewhere are not mentioned (not even that they exist)."""
+    subject_id = find_subject(subject)
+    if subject_id is None:
+        return None, []
+    keys = [c.key for c in policy.convenants_of(actor)]
+    cases = list(db.session.scalars(select(Case).where(Case.subject_id == subject_id, Case.convenant_key.in_(keys))
+                                    .order_by(Case.id)))
+    return subject_id, cases
 
 
 def build(actor, subject: dict, reason: str) -> dict:
@@ -44,7 +81,7 @@ def build(actor, subject: dict, reason: str) -> dict:
     if len(reason) < MIN_REASON:
         raise CaseError(f"Geef de reden van het verzoek (minstens {MIN_REASON} tekens); die wordt vastgelegd.",
                         field="reason")
-    cases = find_cases(actor, subject)
+    subject_id, cases = find_cases(actor, subject)
     parts = []
     for case in cases:
         decision = policy.decide(actor, "read", case.policy_target("signaal"))
@@ -60,7 +97,7 @@ def build(actor, subject: dict, reason: str) -> dict:
                basis=decision.basis, reason=reason)
     if not cases:
         record(actor, "export", outcome="success", object_type="art15", reason=f"{reason} (niets gevonden)")
-    identity = vault.read(cases[0].subject_id) if cases else {}
+    identity = vault.read(subject_id) if cases else {}
     return {"generated_at": now_utc().isoformat(), "identity": identity, "cases": parts,
             "found": bool(cases)}
 

@@ -36,13 +36,24 @@ class Plan:
 
 
 def _rules() -> dict[str, Convenant]:
-    return {key: db.session.get(Convenant, view.id) for key, view in policy.in_force().items()}
+    """Per convenant key that still has cases (or is in force): the version that governs
+    retention — the one in force, else the latest. Cases of a convenant that ended must
+    still be erased on time."""
+    rules = {key: db.session.get(Convenant, view.id) for key, view in policy.in_force().items()}
+    for key in db.session.scalars(select(Case.convenant_key).distinct()):
+        if key not in rules:
+            latest = db.session.scalar(select(Convenant).where(Convenant.key == key)
+                                       .order_by(Convenant.version.desc()).limit(1))
+            if latest is not None:
+                rules[key] = latest
+    return rules
 
 
 def plan() -> Plan:
     """What a run would do now; changes nothing (the dry-run)."""
     result = Plan()
     now = utcnow()
+    in_force = policy.in_force()
     for key, conv in _rules().items():
         days = conv.retention["closed_case_days"]
         rule = f"retention.closed_case_days={days} (convenant {key} v{conv.version})"
@@ -50,11 +61,14 @@ def plan() -> Plan:
                 Case.convenant_key == key, Case.status == "afgesloten",
                 Case.status_changed_at < now - timedelta(days=days)).order_by(Case.reference)):
             result.erase.append((reference, rule))
+        if key not in in_force:
+            continue  # inactive cases are put to a convenant's coordinators: only while it is in force
         inactive_days = conv.retention["inactive_case_days"]
         cutoff = today_local() - timedelta(days=inactive_days)
         result.inactive += list(db.session.scalars(select(Case.reference).where(
             Case.convenant_key == key, Case.status.notin_(("afgesloten",)),
-            func.coalesce(Case.last_signal_on, func.date(Case.created_at)) < cutoff).order_by(Case.reference)))
+            func.coalesce(Case.last_signal_on, func.date(func.timezone("Europe/Amsterdam", Case.created_at))) < cutoff)
+            .order_by(Case.reference)))
     days = [c.retention["audit_log_days"] for c in _rules().values()]
     result.audit_days = max(days) if days else None  # the longest term wins: the log is shared
     return result
@@ -69,6 +83,8 @@ def run(actor=None) -> Plan:
         erase_case(actor, case, rules[case.convenant_key], rule)
     for reference in result.inactive:
         case = db.session.scalar(select(Case).where(Case.reference == reference))
+        if case.convenant_key not in policy.in_force():
+            continue  # nobody works that convenant's queue any more; retention still applies
         days = rules[case.convenant_key].retention["inactive_case_days"]
         inactive_case.send(current_app._get_current_object(), case=case, days=days)
     if result.audit_days:

@@ -14,14 +14,16 @@ from zorgtafel.audit.operations import record
 from zorgtafel.auth.models import Organisation
 from zorgtafel.cases import checklists, relations, workflow
 from zorgtafel.cases.errors import CaseError
-from zorgtafel.cases.forms import LinkForm, PartnerForm, ReferralForm, StatusForm
+from zorgtafel.cases.forms import (
+    SUBJECT_ROLE_CHOICES, URGENCY_CHOICES, LinkForm, PartnerForm, ReferralForm, StatusForm,
+)
 from zorgtafel.cases.models import Case, StatusChange
 from zorgtafel.cases.network import network_svg
 from zorgtafel.cases.operations import change_status
 from zorgtafel.cases.queries import SORTS, case_by_reference, case_page, timeline
 from zorgtafel.cases.timeline_entries import links
 from zorgtafel.cases.views import bp
-from zorgtafel.cases.views.common import CaseView, fail
+from zorgtafel.cases.views.common import CaseView, category_label, fail, status_label
 from zorgtafel.convenant import policy
 from zorgtafel.core.api import decode_cursor, encode_cursor
 from zorgtafel.core.errors import ApiError
@@ -58,7 +60,7 @@ class CaseListView(ProtectedView):
             args["na"] = encode_cursor(following, "cases.case_list")
             next_url = url_for("cases.case_list", **args)
         return render_template("cases/list.html", rows=rows, statuses=workflow.STATUSES, status=status, match=match,
-                               sort=sort, since=since, next_url=next_url, status_label=workflow.label)
+                               sort=sort, since=since, next_url=next_url, status_label=status_label)
 
 
 class CasePageView(CaseView):
@@ -70,7 +72,7 @@ class CasePageView(CaseView):
         coordinator = policy.decide(current_user, "write_minutes", case.policy_target()).allowed
         can_register = policy.decide(current_user, "register", case.policy_target()).allowed
         status_form = forms.get("status") or StatusForm()
-        status_form.status.choices = [(s, workflow.label(s)) for s in sorted(workflow.TRANSITIONS[case.status])]
+        status_form.status.choices = [(s, status_label(s)) for s in sorted(workflow.TRANSITIONS[case.status])]
         partner_form = forms.get("partner") or PartnerForm()
         partner_form.organisation.choices = _party_choices(case)
         case_links = links(case)
@@ -81,7 +83,9 @@ class CasePageView(CaseView):
             coordinator=coordinator, can_register=can_register, status_form=status_form,
             link_form=forms.get("link") or LinkForm(), partner_form=partner_form,
             referral_form=forms.get("referral") or ReferralForm(), instruments=checklists.instruments(),
-            network=network_svg(case, visible_links), links=visible_links, status_label=workflow.label,
+            network=network_svg(case, visible_links), links=visible_links, status_label=status_label,
+            category_label=category_label, urgency_label=dict(URGENCY_CHOICES),
+            role_label=dict(SUBJECT_ROLE_CHOICES),
             link_kinds=relations.LINK_KINDS, error=error,
             history=db.session.scalars(select(StatusChange).where(StatusChange.case_id == case.id)
                                        .order_by(StatusChange.at)).all())
@@ -128,12 +132,12 @@ class StatusView(CaseActionView):
 
     def make_form(self, case):
         form = StatusForm()
-        form.status.choices = [(s, workflow.label(s)) for s in workflow.STATUSES]
+        form.status.choices = [(s, status_label(s)) for s in workflow.STATUSES]
         return form
 
     def act(self, case, form):
         change_status(current_user, case, form.status.data, form.note.data or "")
-        return _("De status is gewijzigd in '%(s)s'.", s=workflow.label(form.status.data))
+        return _("De status is gewijzigd in '%(s)s'.", s=status_label(form.status.data))
 
 
 class LinkView(CaseActionView):

@@ -12,7 +12,7 @@ from zorgtafel.cases.forms import SignalForm, WithdrawForm
 from zorgtafel.cases.models import Case, Signal
 from zorgtafel.cases.operations import convenant_for, register_signal, withdraw_signal
 from zorgtafel.cases.views import bp
-from zorgtafel.cases.views.common import fail
+from zorgtafel.cases.views.common import fail, page_language
 from zorgtafel.convenant import policy
 from zorgtafel.core.guard import ProtectedView
 from zorgtafel.core.web import register_nav
@@ -39,7 +39,8 @@ def registrable(actor) -> list[tuple[str, str]]:
         key = convenant_for(actor)
     except CaseError:
         return []
-    return [(c, DATA_CATEGORY_LABELS[c][0]) for c in ("signaal", "gezondheid", "strafrechtelijk")
+    english = page_language() == "en"
+    return [(c, DATA_CATEGORY_LABELS[c][english]) for c in ("signaal", "gezondheid", "strafrechtelijk")
             if policy.decide(actor, "register", policy.Target(key, c)).allowed]
 
 
@@ -59,7 +60,7 @@ class NewSignalView(ProtectedView):
 
     def form(self):
         form = SignalForm()
-        form.category.choices = category_choices()
+        form.category.choices = category_choices(page_language())
         form.data_category.choices = registrable(current_user)
         if not form.data_category.data:
             form.data_category.data = "signaal"
@@ -123,7 +124,8 @@ class WithdrawView(ProtectedView):
     def get(self, target, signal_id: int, form=None, error=None):
         signal = db.session.get(Signal, signal_id)
         return render_template("cases/withdraw.html", form=form or WithdrawForm(), signal=signal,
-                               label=catalogue.label(signal.category), reference=target.case_reference, error=error)
+                               label=catalogue.label(signal.category, page_language()), reference=target.case_reference,
+                               error=error)
 
     def post(self, target, signal_id: int):
         form = WithdrawForm()

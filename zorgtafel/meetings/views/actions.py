@@ -16,8 +16,8 @@ from zorgtafel.core.web import register_nav
 from zorgtafel.extensions import db
 from zorgtafel.meetings import actions, queries
 from zorgtafel.cases.errors import CaseError
-from zorgtafel.meetings.forms import ActionForm, ActionUpdateForm
-from zorgtafel.meetings.models import ACTION_STATUS_LABELS, ActionItem
+from zorgtafel.meetings.forms import ACTION_STATUS_CHOICES, ActionForm, ActionUpdateForm
+from zorgtafel.meetings.models import ActionItem
 from zorgtafel.meetings.views import bp
 from zorgtafel.meetings.views.common import fail, settle
 from zorgtafel.meetings.views.meetings import user_choices
@@ -38,7 +38,7 @@ class MyActionsView(ProtectedView):
         forms = forms or {}
         update_forms = {r.action.id: update_form(r.action, forms.get(r.action.id)) for r in rows}
         return render_template("meetings/my_actions.html", rows=rows, forms=update_forms, closed=closed,
-                               labels=ACTION_STATUS_LABELS, error=error), status
+                               labels=dict(ACTION_STATUS_CHOICES), error=error), status
 
 
 class ActionView(ProtectedView):
@@ -62,7 +62,8 @@ class ActionView(ProtectedView):
         editable = action.assignee_id == current_user.id or actions.may_coordinate(current_user, action)
         return render_template("meetings/action.html", action=action, history=queries.history(action),
                                form=update_form(action, form), editable=editable,
-                               coordinator=actions.may_coordinate(current_user, action), labels=ACTION_STATUS_LABELS,
+                               coordinator=actions.may_coordinate(current_user, action),
+                               labels=dict(ACTION_STATUS_CHOICES),
                                basis=self.decision.basis, error=error), status
 
     def post(self, target, action_id: int):
@@ -109,7 +110,7 @@ class CaseActionView(ProtectedView):
     def get(self, target, reference: str, form=None, error=None, status=200):
         case = db.session.get(Case, target.case_id)
         return render_template("meetings/case_action.html", case=case, form=self.form(case, form),
-                               actions=queries.case_actions(current_user, case), labels=ACTION_STATUS_LABELS,
+                               actions=queries.case_actions(current_user, case), labels=dict(ACTION_STATUS_CHOICES),
                                error=error), status
 
     def post(self, target, reference: str):

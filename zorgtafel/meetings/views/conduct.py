@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from zorgtafel.auth.models import User
-from zorgtafel.cases import workflow
 from zorgtafel.extensions import db
 from zorgtafel.meetings import actions, minutes, queries
 from zorgtafel.cases.errors import CaseError
 from zorgtafel.meetings.forms import ATTENDANCE_CHOICES, DECISION_CHOICES, ActionForm, ApproveForm
 from zorgtafel.meetings.models import AgendaItem
+from zorgtafel.cases.views.common import status_label
 from zorgtafel.meetings.views import bp
 from zorgtafel.meetings.views.agenda import Button
 from zorgtafel.meetings.views.common import MeetingView, fail, settle
@@ -41,7 +41,7 @@ class ConductView(MeetingView):
             "meetings/conduct.html", meeting=meeting, rows=rows, participants=queries.participants(meeting),
             errors=errors, values=values or {}, error=error, form=Button(), approve_form=ApproveForm(),
             action_forms=action_forms, decision_choices=DECISION_CHOICES, attendance_choices=ATTENDANCE_CHOICES,
-            status_label=workflow.label, locked=meeting.minutes_status == "goedgekeurd",
+            status_label=status_label, locked=meeting.minutes_status == "goedgekeurd",
             error_list=[(k, v) for k, v in errors.items()],
         ), status
 

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from zorgtafel.audit.operations import record
 from zorgtafel.auth.models import User
-from zorgtafel.cases import workflow
 from zorgtafel.cases.errors import CaseError
 from zorgtafel.cases.models import Case
 from zorgtafel.cases.operations import convenant_for
@@ -24,9 +23,11 @@ from zorgtafel.meetings.common import party_users
 from zorgtafel.meetings.errors import MeetingError
 from zorgtafel.meetings.ics import meeting_calendar
 from zorgtafel.meetings.forms import (
-    AddCaseForm, DurationForm, MeetingForm, ParticipantForm, ProposalForm, SeriesForm, local_moment,
+    ACTION_STATUS_CHOICES, AddCaseForm, DurationForm, MeetingForm, ParticipantForm, ProposalForm, SeriesForm,
+    local_moment,
 )
-from zorgtafel.meetings.models import ACTION_STATUS_LABELS, DECISIONS
+from zorgtafel.meetings.models import DECISIONS
+from zorgtafel.cases.views.common import status_label
 from zorgtafel.meetings.views import bp
 from zorgtafel.meetings.views.common import MeetingView, fail, settle
 
@@ -168,8 +169,8 @@ def meeting_page(meeting, forms=None, error=None, status: int = 200):
         "meetings/meeting.html", meeting=meeting, rows=rows, participants=people, can_plan=can_plan,
         can_write=queries.may_write_minutes(current_user, meeting), planned=planned, proposals=proposals,
         proposal_form=proposal_form, participant_form=participant_form, case_form=case_form, durations=durations,
-        all_forms=all_forms, error=error, decisions=DECISIONS, action_labels=ACTION_STATUS_LABELS,
-        status_label=workflow.label, total=sum(r.item.duration_minutes or 0 for r in rows),
+        all_forms=all_forms, error=error, decisions=DECISIONS, action_labels=dict(ACTION_STATUS_CHOICES),
+        status_label=status_label, total=sum(r.item.duration_minutes or 0 for r in rows),
     ), status
 
 
@@ -188,7 +189,9 @@ class MeetingIcsView(MeetingView):
     action = "personal"
 
     def get(self, target, meeting_id: int):
-        method, body = meeting_calendar(self.meeting(target), current_user)
+        meeting = self.meeting(target)
+        method, body = meeting_calendar(meeting, current_user)
+        record(current_user, "export", outcome="success", object_type="meeting_ics", object_id=meeting.id)
         return Response(body, content_type=f"text/calendar; method={method}; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="overleg.ics"'})
 

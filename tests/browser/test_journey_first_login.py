@@ -93,6 +93,13 @@ def test_new_school_professional_activates_enrols_and_registers_a_signal_by_bsn(
     assert page.get_by_role("group", name="Soort gegevens").count() == 0
     # A typo in the BSN: the elfproef catches it, told at the field and at the top.
     page.get_by_label("BSN").fill(invalid_bsn())
+    # The catalogue is grouped and searchable: typing narrows the list to what matches.
+    page.get_by_label("Zoek een signaal").fill("verzuim")
+    visible = page.locator("#category option:not([hidden])").all_inner_texts()
+    assert visible == ["Schoolverzuim"], visible
+    assert page.locator("#category optgroup:not([hidden])").count() == 1
+    page.get_by_label("Zoek een signaal").fill("")
+    assert page.locator("#category option:not([hidden])").count() > 20
     page.get_by_label("Wat heeft u gezien?").select_option(label="Schoolverzuim")
     page.get_by_label("Wanneer?").fill((today_local() - timedelta(days=2)).isoformat())
     page.get_by_role("group", name="Urgentie").get_by_label("Midden").check()

@@ -173,3 +173,23 @@ def test_convenant_deadlines_change_the_due_date(app, ctx, factory):
         register(police, subject=subject, urgency="hoog", observed_on=date(2026, 12, 6))
     [task] = tasks("match")
     assert task.due_on == date(2026, 12, 11) and "deadlines.match.hoog=4" in task.rule
+
+
+def test_failure_notice_goes_to_the_coordinators_of_that_convenant_only(app, ctx, world, factory):
+    """Security review L3: a failure notice names a person and a case."""
+    from tests.helpers.convenant import load_reference, reference_text
+    from zorgtafel.notify.models import Delivery, Notification
+    from zorgtafel.notify.operations import give_up, notify
+
+    case = register(world.school).case
+    other = reference_text().replace("key: zorgtafel-su-voorbeeldregio", "key: elders").replace(
+        "zorgcoordinatie-voorbeeld", "zorgcoordinatie-elders")
+    load_reference(app, other)
+    elsewhere = factory.user("zorgcoordinator", organisation_key="zorgcoordinatie-elders")
+    [n] = notify(None, [world.school.id], "casus_heropend", case_reference=case.reference,
+                 link=f"/casussen/{case.reference}")
+    delivery = db.session.scalar(select(Delivery).where(Delivery.notification_id == n.id, Delivery.channel == "email"))
+    give_up([(delivery, n)])
+    told = set(db.session.scalars(select(Notification.recipient_id).where(Notification.kind == "bezorging_mislukt")))
+    assert told == {world.coordinator.id, world.coordinator2.id}
+    assert elsewhere.id not in told

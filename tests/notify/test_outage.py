@@ -104,3 +104,48 @@ def _publish_relay(app) -> bool:
         return True
     except Exception:
         return False
+
+
+def test_signal_registration_with_a_match_while_redis_is_down(
+        outage_app, outage_worker, private_redis, committed, world, smtp_server):
+    """Issue 5: a request that registers a signal succeeds while Redis is down; the match
+    e-mails go out once Redis is back — none lost, none twice."""
+    from datetime import timedelta
+
+    from tests.helpers.people import bsn, token_for
+    from zorgtafel.core.timeutil import today_local
+
+    client = outage_app.test_client()
+    school, police = token_for(outage_app, world.school), token_for(outage_app, world.police)
+    body = {"subject": {"bsn": bsn()}, "subject_role": "jongere", "category": "wegloopgedrag",
+            "observed_on": (today_local() - timedelta(days=1)).isoformat(), "urgency": "hoog"}
+    start = len(smtp_server.messages)
+
+    private_redis.stop()
+    began = time.monotonic()
+    assert client.post("/api/v1/signals", json=body, headers=school).status_code == 201
+    second = client.post("/api/v1/signals", json={**body, "category": "veel_geld_op_zak"}, headers=police)
+    took = time.monotonic() - began
+    assert second.status_code == 201 and second.json["match"] is True
+    assert took < 4.0, f"two registrations waited {took:.1f}s for the broker"
+    with outage_app.app_context():
+        waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.published_at.is_(None))).all()
+        assert waiting  # the match e-mails wait in the database
+        db.session.rollback()
+
+    private_redis.start()
+    wait_until(lambda: _publish_relay(outage_app), timeout=30, interval=0.2, message="Redis to accept messages")
+    expected = {world.coordinator.email, world.coordinator2.email, world.school.email, world.police.email}
+    got = smtp_server.wait_for(start + len(expected), timeout=60)[start:]
+    assert sorted(rcpt for m in got for rcpt in m.rcpt_tos) == sorted(expected)
+    reference = second.json["case"]["reference"]
+    assert all(reference in m.message["Subject"] for m in got)
+    wait_until(lambda: _all_sent(outage_app), message="every e-mail delivery marked sent")
+    assert len(smtp_server.messages) == start + len(expected)  # and nothing twice
+
+
+def _all_sent(app) -> bool:
+    with app.app_context():
+        statuses = set(db.session.scalars(select(Delivery.status).where(Delivery.channel == "email")))
+        db.session.rollback()
+        return statuses == {"sent"}

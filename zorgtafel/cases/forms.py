@@ -20,7 +20,8 @@ class SignalForm(FlaskForm):
     given_names = StringField(_l("Voornamen"), validators=[Optional(), Length(max=120)])
     birth_date = DateField(_l("Geboortedatum"), validators=[Optional()])
     subject_role = RadioField(_l("Over wie gaat het?"), choices=SUBJECT_ROLE_CHOICES, default="jongere")
-    category = SelectField(_l("Wat heeft u gezien?"), validators=[DataRequired(_l("Kies wat u heeft gezien."))])
+    category = SelectField(_l("Wat heeft u gezien?"), validators=[DataRequired(_l("Kies wat u heeft gezien."))],
+                           render_kw={"data-searchable": "true", "data-search-label": _l("Zoek een signaal")})
     data_category = RadioField(_l("Soort gegevens"))
     observed_on = DateField(_l("Wanneer?"), validators=[DataRequired(_l("Vul de datum in waarop u het zag."))])
     urgency = RadioField(_l("Urgentie"), choices=URGENCY_CHOICES, default="midden")

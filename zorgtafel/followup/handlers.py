@@ -108,6 +108,27 @@ def on_delivery_failed(sender, delivery, notification, **_):
                   reason="Een e-mailbericht kon na herhaalde pogingen niet worden bezorgd; neem zo nodig zelf contact op.")
 
 
+def failure_recipients(notification) -> list[int]:
+    """Only the coordinators of the convenant the failed message was about (of the case,
+    else of the recipient's organisation): a failure notice names a person and a case."""
+    from zorgtafel.auth.models import User
+    from zorgtafel.cases.operations import coordinators
+    from zorgtafel.convenant import policy
+
+    from zorgtafel.notify.operations import coordinator_ids
+
+    key = None
+    if notification.case_reference:
+        key = db.session.scalar(select(Case.convenant_key).where(Case.reference == notification.case_reference))
+    if key:
+        keys = [key]
+    else:
+        recipient = db.session.get(User, notification.recipient_id)
+        keys = [c.key for c in policy.convenants_of(recipient)] if recipient is not None else []
+    found = sorted(set().union(*(coordinators(k) for k in keys))) if keys else []
+    return found or coordinator_ids()  # no convenant to go by: better everyone than no one
+
+
 CONNECTIONS = [
     (case_events.case_created, on_case_created),
     (case_events.match_found, on_match),
@@ -126,5 +147,9 @@ CONNECTIONS = [
 
 
 def connect() -> None:
+    from zorgtafel.notify.operations import FAILURE_RECIPIENTS
+
     for signal, receiver in CONNECTIONS:
         signal.connect(receiver, weak=False)
+    if failure_recipients not in FAILURE_RECIPIENTS:
+        FAILURE_RECIPIENTS.append(failure_recipients)

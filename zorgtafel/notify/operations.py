@@ -191,9 +191,13 @@ def record_failure(item: Delivery | Digest, exc: channels.SendError, now: dateti
     return "retry"
 
 
+#: who hears of a failed delivery: a higher floor (which knows convenants) registers a
+#: resolver (notification) -> user ids; without one, every active zorgcoördinator.
+FAILURE_RECIPIENTS: list = []
+
+
 def coordinator_ids() -> list[int]:
-    """For now every active zorgcoördinator; the convenant package may narrow this later
-    (it can listen to ``delivery_failed`` and make a coordinator task of it)."""
+    """Every active zorgcoördinator: the fallback when no resolver narrows it down."""
     return list(db.session.scalars(select(User.id).where(literal("zorgcoordinator") == any_(User.roles),
                                                          User.active.is_(True)).order_by(User.id)))
 
@@ -208,7 +212,8 @@ def give_up(affected: list[tuple[Delivery, Notification]]) -> None:
         return
     first, n = affected[0]
     reference = n.case_reference if len(affected) == 1 else None
-    notify(None, coordinator_ids(), DELIVERY_FAILED.key, case_reference=reference,
+    recipients = FAILURE_RECIPIENTS[0](n) if FAILURE_RECIPIENTS else coordinator_ids()
+    notify(None, recipients, DELIVERY_FAILED.key, case_reference=reference,
            link=f"/meldingen/mislukt/{first.id}")
     log.warning("notify: gave up sending", extra={"delivery_ids": ",".join(str(d.id) for d, _ in affected)})
 

@@ -21,3 +21,41 @@ document.addEventListener("DOMContentLoaded", function () {
     input.focus({ preventScroll: true });
   });
 });
+
+// A searchable list: a select marked data-searchable gets a search box above it that hides
+// the options (and empty groups) not matching what is typed. Without this script the
+// select still works, grouped, with the browser's own type-ahead.
+document.addEventListener("DOMContentLoaded", function () {
+  var lists = document.querySelectorAll("select[data-searchable]");
+  Array.prototype.forEach.call(lists, function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.id = select.id + "-zoeken";
+    box.setAttribute("autocomplete", "off");
+    box.setAttribute("aria-controls", select.id);
+    var label = document.createElement("label");
+    label.htmlFor = box.id;
+    label.textContent = select.getAttribute("data-search-label") || "Zoek in de lijst";
+    var wrap = document.createElement("div");
+    wrap.className = "list-search";
+    wrap.appendChild(label);
+    wrap.appendChild(box);
+    select.parentNode.insertBefore(wrap, select);
+    var fold = function (text) {
+      return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    };
+    box.addEventListener("input", function () {
+      var wanted = fold(box.value.trim());
+      Array.prototype.forEach.call(select.querySelectorAll("option"), function (option) {
+        option.hidden = wanted !== "" && fold(option.textContent).indexOf(wanted) === -1;
+      });
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+      var first = select.querySelector("option:not([hidden])");
+      if (wanted !== "" && first && (!select.selectedOptions.length || select.selectedOptions[0].hidden)) {
+        first.selected = true;
+      }
+    });
+  });
+});

@@ -26,6 +26,10 @@ def org_key(factory, app):
     (dict(email="a@b.nl", name="A", roles=["superuser"]), "Onbekende rol"),
     (dict(email="a@b.nl", name="A", roles=["professional"], organisation_key="bestaat-niet"), "Onbekende organisatie"),
     (dict(email="a@b.nl", name="A", roles=["professional"], password="kort"), "minstens 12"),
+    (dict(email="a@b.nl", name="A", roles=["professional"], organisation_key=""), "Kies een organisatie"),
+    # separation of duties: a beheerder+zorgcoordinator account would read every case
+    (dict(email="a@b.nl", name="A", roles=["beheerder", "zorgcoordinator"]), "scheiding van functies"),
+    (dict(email="a@b.nl", name="A", roles=["privacy", "beheerder"]), "De rol beheerder gaat niet samen"),
 ])
 def test_create_user_errors(ctx, org_key, args, message):
     args.setdefault("organisation_key", org_key)
@@ -74,18 +78,45 @@ def test_cli_user_create_activation_link(app, org_key):
     assert "ongeldig of verlopen" in response.text
 
 
+def test_only_sole_beheerder_passes(ctx, org_key):
+    user, _ = ops.create_user(None, email="beheer@test.nl", name="B", organisation_key=org_key, roles=["beheerder"])
+    assert user.roles == ["beheerder"]
+    user, _ = ops.create_user(None, email="werk@test.nl", name="W", organisation_key=org_key,
+                              roles=["professional", "zorgcoordinator", "privacy"])
+    assert user.roles == ["privacy", "professional", "zorgcoordinator"]
+
+
+def test_roles_are_checked_wherever_they_are_set(ctx, org_key):
+    """Not only create_user: any later change of roles (an editor, a script) is refused too."""
+    user, _ = ops.create_user(None, email="later@test.nl", name="L", organisation_key=org_key,
+                              roles=["zorgcoordinator"])
+    with pytest.raises(ops.AccountError, match="scheiding van functies"):
+        user.roles = ["zorgcoordinator", "beheerder"]
+    with pytest.raises(ops.AccountError, match="Onbekende rol"):
+        user.roles = ["superuser"]
+    with pytest.raises(ops.AccountError, match="scheiding van functies"):
+        User(email="direct@test.nl", name="D", organisation_id=user.organisation_id, roles=["beheerder", "privacy"])
+    assert user.roles == ["zorgcoordinator"]
+
+
 @pytest.mark.parametrize("args,message", [
     (["--organisation", "nergens", "--role", "professional"], "Onbekende organisatie"),
-    (["--role", "koning"], "Invalid value"),
+    (["--role", "koning"], "Onbekende rol 'koning'"),
+    (["--role", "beheerder", "--role", "zorgcoordinator"], "De rol beheerder gaat niet samen met een andere rol"),
+    ([], "Kies minstens één rol"),
+    (["--role", "professional", "--email", ""], "Vul een geldig e-mailadres in"),
+    (["--role", "professional", "--name", ""], "Vul een naam in"),
+    (["--role", "professional", "--organisation", ""], "Kies een organisatie"),
 ])
 def test_cli_user_create_refusals(app, org_key, args, message):
+    """CONTRACT.md: bad input exits 1 with the reason (not Click's usage error, exit 2)."""
     runner = app.test_cli_runner()
-    base = ["user", "create", "--email", "x@test.nl", "--name", "X"]
-    if "--organisation" not in args:
-        base += ["--organisation", org_key]
+    base = ["user", "create", "--email", "x@test.nl", "--name", "X", "--organisation", org_key]
     result = runner.invoke(args=base + args, input="een-lang-wachtwoord-123\n")
-    assert result.exit_code != 0
-    assert message in result.output
+    assert result.exit_code == 1, result.output
+    assert f"Fout: {message}" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "x@test.nl")) is None
 
 
 def test_token_create_stores_only_the_hash(app, factory):
@@ -129,3 +160,24 @@ def test_beheerder_adds_and_deactivates(app, factory, auth, client):
     auth.post(f"/beheer/gebruikers/{user.id}/actief", page="/beheer/gebruikers")
     with app.app_context():
         assert db.session.get(User, user.id).active is True
+
+
+@pytest.mark.parametrize("backstop", [False, True], ids=["form", "operation"])
+def test_beheer_page_refuses_beheerder_with_another_role(app, factory, auth, client, monkeypatch, backstop):
+    """The form checks first; the operation is the backstop (and says the same)."""
+    from zorgtafel.auth.forms import UserForm
+
+    if backstop:
+        monkeypatch.setattr(UserForm, "validate_roles", lambda self, field: None)
+    admin = factory.user("beheerder")
+    org = f"zc-beheer-{int(backstop)}"
+    factory.organisation("zorgcoordinatie", key=org)
+    auth.login(admin)
+    email = f"petten{int(backstop)}@test.nl"
+    response = auth.post("/beheer/gebruikers", {"name": "Twee Petten", "email": email, "organisation": org,
+                                                "roles": ["beheerder", "zorgcoordinator"]})
+    assert response.status_code == 422
+    next_to_the_field = response.text.split('id="roles-error">')[1].split("</div>")[0]
+    assert "De rol beheerder gaat niet samen met een andere rol (scheiding van functies)" in next_to_the_field
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == email)) is None

@@ -186,3 +186,34 @@ def test_actions_on_an_invisible_case_look_like_an_unknown_case(client, tokens):
         assert client.post(path, json=body, headers=tokens["school"]).status_code == 404
         unknown = path.replace(reference, "ZT-0000-0000")
         assert client.post(unknown, json=body, headers=tokens["school"]).status_code == 404
+
+
+def test_unknown_status_is_invalid_not_a_conflict(client, tokens):
+    reference = client.post("/api/v1/signals", json=signal(), headers=tokens["school"]).json["case"]["reference"]
+    response = client.post(f"/api/v1/cases/{reference}/status", json={"status": "vergeten"},
+                           headers=tokens["coordinator"])
+    assert response.status_code == 422 and "status" in response.json["error"]["fields"]
+
+
+def test_reveal_requests_are_paged(client, tokens):
+    for _ in range(3):
+        reference = client.post("/api/v1/signals", json=signal(), headers=tokens["school"]).json["case"]["reference"]
+        client.post(f"/api/v1/cases/{reference}/reveal", json={"reason": "afstemming met de raad nodig"},
+                    headers=tokens["coordinator"])
+    first = client.get("/api/v1/reveal-requests?limit=2", headers=tokens["coordinator2"]).json
+    assert len(first["items"]) == 2 and first["next"]
+    second = client.get(f"/api/v1/reveal-requests?limit=2&cursor={first['next']}", headers=tokens["coordinator2"]).json
+    assert len(second["items"]) == 1 and second["next"] is None
+    assert {i["id"] for i in first["items"]}.isdisjoint({i["id"] for i in second["items"]})
+
+
+def test_organisation_in_two_convenants_names_one(app, client, tokens, world):
+    from tests.helpers.convenant import load_reference, reference_text
+
+    load_reference(app, reference_text().replace("key: zorgtafel-su-voorbeeldregio", "key: tweede-regio"))
+    missing = client.post("/api/v1/signals", json=signal(), headers=tokens["school"])
+    assert missing.status_code == 422 and "convenant" in missing.json["error"]["fields"]
+    named = client.post("/api/v1/signals", json=signal(convenant="tweede-regio"), headers=tokens["school"])
+    assert named.status_code == 201, named.json
+    other = client.post("/api/v1/signals", json=signal(convenant="bestaat-niet"), headers=tokens["school"])
+    assert other.status_code == 403

@@ -183,3 +183,30 @@ def test_uninvolved_partner_can_neither_see_nor_add_to_a_case(app, world, factor
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Referral)) == 0
         assert db.session.scalar(select(func.count()).select_from(RiskAssessment)) == 0
+
+
+def test_organisation_in_two_convenants_chooses_one_in_the_form(app, world, auth, client):
+    from tests.helpers.convenant import load_reference, reference_text
+
+    load_reference(app, reference_text().replace("key: zorgtafel-su-voorbeeldregio", "key: tweede-regio"))
+    auth.login(world.school)
+    page = client.get("/signalen/nieuw")
+    assert page.status_code == 200 and "Onder welk convenant?" in page.text
+    missing = auth.post("/signalen/nieuw", _signal_form())
+    assert missing.status_code == 422 and "kies er een" in missing.text
+    chosen = auth.post("/signalen/nieuw", _signal_form(convenant="tweede-regio"))
+    assert chosen.status_code == 302
+
+
+def test_coordinator_registers_on_behalf_of_a_partner_in_the_form(app, world, auth, client):
+    auth.login(world.coordinator)
+    page = client.get("/signalen/nieuw")
+    assert "Namens welke partner?" in page.text and "Voorbeeld College (mbo)" in page.text
+    response = auth.post("/signalen/nieuw", _signal_form(on_behalf_of="college-voorbeeld"))
+    assert response.status_code == 302
+    reference = client.get(response.location).text.split('data-testid="case-reference">')[1].split("<")[0]
+    case_page = client.get(f"/casussen/{reference}")
+    assert "Voorbeeld College (mbo)" in case_page.text  # the signal is the school's
+    school = AuthActions(app, app.test_client())
+    school.login(world.school)
+    assert "Namens welke partner?" not in school.client.get("/signalen/nieuw").text

@@ -218,3 +218,29 @@ def test_nothing_identifying_outside_the_vault(ctx, world):
     assert hits == []
     sealed = db.session.execute(text("SELECT ciphertext FROM identity_vault")).scalars().all()
     assert sealed and all(b"Zwaneveld" not in bytes(c) for c in sealed)
+
+
+def test_coordinator_records_a_partners_report_on_its_behalf(ctx, world):
+    """Issue 6's 'on whose behalf': the coordinator takes a phone report from the school."""
+    from zorgtafel.audit.models import AuditEntry
+    from zorgtafel.cases.operations import register_signal
+
+    result = register_signal(actor(world.coordinator), subject={"bsn": bsn()}, subject_role="jongere",
+                             category="schoolverzuim", data_category="signaal", urgency="midden",
+                             observed_on=today_local() - timedelta(days=1), description="telefonisch gemeld",
+                             on_behalf_of="college-voorbeeld")
+    assert result.signal.organisation_id == world.orgs["college-voorbeeld"]
+    assert result.signal.author_id == world.coordinator.id
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "signal",
+                                                       AuditEntry.action == "create"))
+    assert entry.user_id == world.coordinator.id and entry.on_behalf_of == world.orgs["college-voorbeeld"]
+    with pytest.raises(CaseError) as info:
+        register_signal(actor(world.school), subject={"bsn": bsn()}, subject_role="jongere", category="schoolverzuim",
+                        data_category="signaal", urgency="laag", observed_on=today_local() - timedelta(days=1),
+                        on_behalf_of="politie-voorbeeld")
+    assert info.value.status == 403
+    with pytest.raises(CaseError) as info:
+        register_signal(actor(world.coordinator), subject={"bsn": bsn()}, subject_role="jongere",
+                        category="schoolverzuim", data_category="signaal", urgency="laag",
+                        observed_on=today_local() - timedelta(days=1), on_behalf_of="ggd-voorbeeld")  # left
+    assert info.value.field == "on_behalf_of"

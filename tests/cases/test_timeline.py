@@ -103,8 +103,9 @@ def test_case_list_costs_constant_statements(app, ctx, world):
     db.session.commit()
     big_rows, big = count_statements(30)
     assert (small_rows, big_rows) == (3, 30)
-    # the rule set in force (3), the page (1) and the signal summary (1), whatever the page size
-    assert big == small == 5
+    # the rule set in force (3), the page (1), the signal summary (1) and the involvement
+    # behind each row's basis (1), whatever the page size
+    assert big == small == 6
 
 
 def test_case_list_filters_and_pages(ctx, world):
@@ -126,3 +127,68 @@ def test_case_list_filters_and_pages(ctx, world):
     assert len(case_page(school, status="in_weging")[0]) == 0
     by_urgency, _ = case_page(coordinator, sort="urgency")
     assert len(by_urgency) == 5
+
+
+def test_sorting_by_urgency_does_not_betray_a_hidden_urgency(app, ctx, world):
+    """A police signal of urgency 'hoog' under 'strafrechtelijk' is hidden from the school:
+    the school's urgency order must not put that case first (completeness review I4.4)."""
+    quiet, loud = {"bsn": bsn()}, {"bsn": bsn()}
+    register(world.school, subject=quiet, urgency="midden")
+    register(world.school, subject=loud, urgency="laag")
+    loud_ref = register(world.police, subject=loud, urgency="hoog", data_category="strafrechtelijk",
+                        category="veel_geld_op_zak").case.reference
+    db.session.commit()
+    with app.test_request_context("/"):
+        school_order = [r.case.reference for r in case_page(actor(world.school), sort="urgency")[0]]
+        coordinator_order = [r.case.reference for r in case_page(actor(world.coordinator), sort="urgency")[0]]
+    assert school_order[-1] == loud_ref  # laag, as far as the school can know
+    assert coordinator_order[0] == loud_ref  # hoog for the coordinator, who may read it (art. 5.1)
+    with app.test_request_context("/"):
+        first, after = case_page(actor(world.coordinator), sort="urgency", limit=1)
+        second, _ = case_page(actor(world.coordinator), sort="urgency", limit=1, after=after)
+    assert first[0].case.reference == loud_ref and second[0].case.reference != loud_ref
+
+
+def test_case_list_rows_carry_their_basis(app, ctx, world):
+    register(world.school)
+    db.session.commit()
+    with app.test_request_context("/"):
+        [school_row], _ = case_page(actor(world.school))
+        [coordinator_row], _ = case_page(actor(world.coordinator))
+    assert school_row.basis.article == "5.2" and coordinator_row.basis.article == "5.1"
+
+
+def test_list_pages_cost_the_same_for_3_and_30_cases(app, world, client):
+    """The statement count of GET /casussen and GET /api/v1/cases does not grow with the
+    number of cases on the page (no N+1)."""
+    from tests.helpers.fixtures import AuthActions
+    from tests.helpers.people import token_for
+
+    auth = AuthActions(app, client)
+    auth.login(world.coordinator)
+    headers = token_for(app, world.coordinator)
+
+    def statements(path, **kwargs):
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path, **kwargs).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    def add(n, who):
+        with app.app_context():
+            for _ in range(n):
+                register(who, subject={"bsn": bsn()})
+            db.session.commit()
+
+    add(3, world.school)
+    client.get("/api/v1/cases", headers=headers)  # the token's first use records it (an UPDATE, once)
+    small = (statements("/casussen"), statements("/api/v1/cases", headers=headers))
+    add(27, world.police)
+    big = (statements("/casussen"), statements("/api/v1/cases", headers=headers))
+    assert big == small, (small, big)

@@ -38,7 +38,9 @@ def test_loading_the_same_version_twice_is_refused(app):
     load_reference(app)
     result = app.test_cli_runner().invoke(args=["convenant", "load", str(REFERENCE)])
     assert result.exit_code == 1
-    assert "versie 1 van zorgtafel-su-voorbeeldregio kan niet worden geladen" in result.output
+    # file, line and field, like every other refusal (version: 1 stands on line 6)
+    assert "convenant-voorbeeld.yaml, regel 6, veld version: versie 1 van zorgtafel-su-voorbeeldregio " \
+           "kan niet worden geladen" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Convenant)) == 1
 
@@ -46,8 +48,14 @@ def test_loading_the_same_version_twice_is_refused(app):
 def test_lower_version_refused_higher_accepted(ctx):
     v2 = reference_text().replace("version: 1", "version: 2")
     load_text(v2, "v2.yaml")
-    with pytest.raises(ConvenantRefused, match="versie 2 is al geladen"):
+    with pytest.raises(ConvenantRefused, match=r"^v1\.yaml, regel 6, veld version: .*versie 2 is al geladen"):
         load_text(reference_text(), "v1.yaml")
+    # the line is the line of this file's version, wherever it stands
+    moved = reference_text().replace("version: 1\n", "").replace("effective_until:", "version: 2\neffective_until:")
+    line = moved.splitlines().index("version: 2") + 1
+    assert line != 6
+    with pytest.raises(ConvenantRefused, match=rf"^verplaatst\.yaml, regel {line}, veld version: .*versie 2 is al geladen"):
+        load_text(moved, "verplaatst.yaml")
     load_text(reference_text().replace("version: 1", "version: 3"), "v3.yaml")
     assert sorted(db.session.scalars(select(Convenant.version))) == [2, 3]
 
@@ -76,8 +84,28 @@ def test_organisations_created_or_matched_by_key(ctx):
 def test_organisation_with_other_kind_refused(ctx):
     db.session.add(Organisation(key="politie-voorbeeld", name="X", kind="gemeente"))
     db.session.flush()
-    with pytest.raises(ConvenantRefused, match=r"organisations\[0\]\.kind"):
+    with pytest.raises(ConvenantRefused) as refused:
         load_text(reference_text(), "x.yaml")
+    # kind: politie of the first organisation stands on line 52
+    assert str(refused.value) == ("x.yaml, regel 52, veld organisations[0].kind: organisatie 'politie-voorbeeld' "
+                                  "bestaat al als 'gemeente', niet 'politie'")
+
+
+def test_organisation_kind_clash_through_the_cli_names_the_line(app, tmp_path):
+    from tests.helpers.fixtures import Factory
+
+    Factory(app).organisation("onderwijs", key="jeugdggz-voorbeeld")
+    text_ = reference_text()
+    line = text_.splitlines().index("  - key: jeugdggz-voorbeeld") + 3  # key, name, kind
+    assert text_.splitlines()[line - 1].strip() == "kind: jeugd-ggz"
+    path = tmp_path / "soort.yaml"
+    path.write_text(text_, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["convenant", "load", str(path)])
+    assert result.exit_code == 1
+    assert f"soort.yaml, regel {line}, veld organisations[1].kind: organisatie 'jeugdggz-voorbeeld' bestaat al" \
+           in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Convenant)) == 0
 
 
 REF = reference_text()

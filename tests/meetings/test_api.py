@@ -177,3 +177,20 @@ def test_the_openapi_document_lists_the_resources(client):
     assert {"/meetings", "/meetings/{meeting_id}", "/meetings/{meeting_id}/invite.ics",
             "/meetings/{meeting_id}/minutes", "/actions", "/actions/{action_id}"} <= set(paths)
     assert "404" in paths["/actions/{action_id}"]["patch"]["responses"]
+
+
+def test_minutes_in_the_contract_shape(client, tokens, reference, meeting):
+    """CONTRACT.md: POST /meetings/{id}/minutes takes per agenda item {case, decision, text}."""
+    url = f"{API}/meetings/{meeting['id']}/minutes"
+    single = client.post(url, json={"case": reference, "decision": "monitoren", "text": "eerst afwachten"},
+                         headers=tokens["coordinator"])
+    assert single.status_code == 200, single.json
+    assert single.json["minutes_status"] == "concept"
+    listed = client.post(url, json=[{"case": reference, "decision": "plan_van_aanpak", "text": "regie bij school"}],
+                         headers=tokens["coordinator"])
+    assert listed.status_code == 200
+    police = client.get(f"{API}/meetings/{meeting['id']}", headers=tokens["police"]).json
+    assert police["agenda"][0]["minutes"]["text"] == "regie bij school"
+    bad = client.post(url, json={"case": reference, "decision": "wegdoen"}, headers=tokens["coordinator"])
+    assert "items[0].decision" in error_shape(bad, 422, "invalid")["fields"]
+    error_shape(client.post(url, json="tekst", headers=tokens["coordinator"]), 400, "malformed")

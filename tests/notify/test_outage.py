@@ -8,7 +8,7 @@ import time
 
 import pytest
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import make_test_config
 from tests.helpers.fixtures import AuthActions
@@ -149,3 +149,52 @@ def _all_sent(app) -> bool:
         statuses = set(db.session.scalars(select(Delivery.status).where(Delivery.channel == "email")))
         db.session.rollback()
         return statuses == {"sent"}
+
+
+def test_closing_a_meeting_while_redis_is_down(
+        outage_app, outage_worker, private_redis, committed, world, smtp_server):
+    """Issue 5: approving the minutes (closing the meeting) succeeds while Redis is down; the
+    participants' e-mails go out once Redis is back, each once."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests.helpers.people import actor, bsn, register, token_for
+    from zorgtafel.meetings.operations import plan_meeting
+    from zorgtafel.notify.models import Notification
+
+    with outage_app.app_context():
+        subject = {"bsn": bsn()}
+        register(world.school, subject=subject)
+        case = register(world.police, subject=subject).case
+        starts = datetime.now(timezone.utc) + timedelta(days=1)
+        meeting = plan_meeting(actor(world.coordinator), title="Overleg", starts_at=starts,
+                               ends_at=starts + timedelta(hours=1), location="Zaal 1",
+                               participants=[actor(world.school), actor(world.police)], cases=[case],
+                               send_invitations=False)
+        reference, meeting_id = case.reference, meeting.id
+        db.session.commit()
+    wait_until(lambda: _all_sent(outage_app), message="the match e-mails out first")
+    client = outage_app.test_client()
+    headers = token_for(outage_app, world.coordinator)
+    url = f"/api/v1/meetings/{meeting_id}/minutes"
+    assert client.post(url, json={"case": reference, "decision": "plan_van_aanpak", "text": "regie bij de school"},
+                       headers=headers).status_code == 200
+    wait_until(lambda: _all_sent(outage_app), message="the draft notices out")
+    start = len(smtp_server.messages)
+
+    private_redis.stop()
+    began = time.monotonic()
+    closed = client.post(url, json={"items": [], "status": "goedgekeurd"}, headers=headers)
+    took = time.monotonic() - began
+    assert closed.status_code == 200 and closed.json["minutes_status"] == "goedgekeurd"
+    assert took < 2.0, f"closing the meeting waited {took:.1f}s for the broker"
+    assert len(smtp_server.messages) == start
+
+    private_redis.start()
+    wait_until(lambda: _publish_relay(outage_app), timeout=30, interval=0.2, message="Redis to accept messages")
+    wait_until(lambda: _all_sent(outage_app), timeout=60, message="every e-mail delivery marked sent")
+    with outage_app.app_context():
+        told = db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.kind == "verslag_vastgesteld"))
+    got = smtp_server.messages[start:]
+    assert told == 2 and len(got) == 2
+    assert sorted(r for m in got for r in m.rcpt_tos) == sorted([world.school.email, world.police.email])

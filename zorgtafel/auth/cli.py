@@ -18,10 +18,13 @@ token_cli = AppGroup("token", help="API-tokens beheren.")
 
 
 @user_cli.command("create")
-@click.option("--email", required=True)
-@click.option("--name", required=True)
-@click.option("--organisation", "organisation_key", required=True, help="sleutel van de organisatie")
-@click.option("--role", "roles", required=True, multiple=True, type=click.Choice(ROLES))
+# Free text, checked by the operation: bad input exits 1 with the reason (CONTRACT.md), not
+# with Click's usage error (exit 2).
+@click.option("--email", default="")
+@click.option("--name", default="")
+@click.option("--organisation", "organisation_key", default="", help="sleutel van de organisatie")
+@click.option("--role", "roles", multiple=True, metavar="ROL",
+              help=f"{', '.join(ROLES)} (herhaal voor meer rollen; beheerder gaat niet samen met een andere)")
 def create_user(email, name, organisation_key, roles):
     """Maak een account. Een wachtwoord op stdin wordt gebruikt; anders volgt een activeringslink."""
     password = None

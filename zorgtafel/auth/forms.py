@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from zorgtafel.auth.models import ROLE_LABELS
 
@@ -55,3 +55,10 @@ class UserForm(FlaskForm):
     organisation = SelectField(_l("Organisatie"), validators=[DataRequired(_l("Kies een organisatie."))])
     roles = SelectMultipleField(_l("Rollen"), choices=list(ROLE_LABELS.items()),
                                 validators=[DataRequired(_l("Kies minstens één rol."))])
+
+    def validate_roles(self, field):
+        # Separation of duties, also checked by the operation (auth.operations.check_roles).
+        if "beheerder" in (field.data or []) and len(set(field.data)) > 1:
+            raise ValidationError(_l("De rol beheerder gaat niet samen met een andere rol (scheiding van functies): "
+                                     "een beheerder beheert accounts en ziet geen casussen. Maak voor het andere "
+                                     "werk een apart account."))

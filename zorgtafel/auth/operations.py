@@ -4,6 +4,7 @@ operator's command line) and flush; the caller commits."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 import time
@@ -13,7 +14,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from zorgtafel.auth.models import ROLES, ApiToken, AuthSession, Organisation, RecoveryCode, User
 from zorgtafel.core.crypto import Envelope, Sealed
@@ -28,6 +29,12 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 12
 RECOVERY_CODES = 10
 TOTP_ISSUER = "Zorgtafel"
+#: Separation of duties: the functional administrator manages accounts, organisations and
+#: convenants and sees no case content; combined with a working role that would no longer hold.
+SOLE_ROLE = "beheerder"
+SOLE_ROLE_MESSAGE = ("De rol beheerder gaat niet samen met een andere rol (scheiding van functies): een beheerder "
+                     "beheert accounts en ziet geen casussen. Maak voor het andere werk een apart account.")
+log = logging.getLogger(__name__)
 
 
 class AccountError(ValueError):
@@ -46,6 +53,16 @@ def _envelope() -> Envelope:
     return Envelope.from_spec(current_app.config["VAULT_KEY"])
 
 
+def _log_auth_event(sender, user=None, event: str = "", outcome: str = "", actor=None, **_ignored) -> None:
+    """One JSON line per account event for operations (the audit log keeps its own record).
+    Ids only: never the e-mail address or name that was typed or stored."""
+    log.info(f"auth.{event}", extra={"outcome": outcome, "user_id": getattr(user, "id", None),
+                                     "actor_id": getattr(actor, "id", None)})
+
+
+auth_event.connect(_log_auth_event, weak=False)
+
+
 # -- users ---------------------------------------------------------------------------
 
 
@@ -60,6 +77,24 @@ def check_password_strength(password: str) -> None:
         raise AccountError("Dit wachtwoord is te eenvoudig; gebruik meer verschillende tekens.", "password")
 
 
+def check_roles(roles) -> None:
+    """Known roles only, at least one, and ``beheerder`` never together with another role."""
+    roles = set(roles or ())
+    if not roles:
+        raise AccountError("Kies minstens één rol.", "role")
+    unknown = sorted(r for r in roles if r not in ROLES)
+    if unknown:
+        raise AccountError(f"Onbekende rol {unknown[0]!r}; kies uit {', '.join(ROLES)}.", "role")
+    if SOLE_ROLE in roles and len(roles) > 1:
+        raise AccountError(SOLE_ROLE_MESSAGE, "role")
+
+
+@event.listens_for(User.roles, "set", propagate=True)
+def _roles_checked_wherever_set(target, value, oldvalue, initiator):
+    # Wherever roles are set (create_user, a future role editor, a script): the same rules.
+    check_roles(value)
+
+
 def create_user(actor, *, email: str, name: str, organisation_key: str, roles: list[str],
                 password: str | None = None) -> tuple[User, str | None]:
     """Create an account. Without a password, returns a one-time activation token."""
@@ -69,11 +104,10 @@ def create_user(actor, *, email: str, name: str, organisation_key: str, roles: l
     name = (name or "").strip()
     if not name:
         raise AccountError("Vul een naam in.", "name")
-    if not roles:
-        raise AccountError("Kies minstens één rol.", "role")
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown:
-        raise AccountError(f"Onbekende rol {unknown[0]!r}; kies uit {', '.join(ROLES)}.", "role")
+    check_roles(roles)
+    organisation_key = (organisation_key or "").strip()
+    if not organisation_key:
+        raise AccountError("Kies een organisatie.", "organisation")
     organisation = db.session.scalar(select(Organisation).where(Organisation.key == organisation_key))
     if organisation is None:
         raise AccountError(f"Onbekende organisatie {organisation_key!r}.", "organisation")

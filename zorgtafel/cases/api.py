@@ -53,6 +53,8 @@ class SignalIn(ApiModel):
     urgency: Literal["laag", "midden", "hoog"]
     description: str = Field(default="", max_length=4000)
     convenant: str | None = Field(default=None, max_length=100, description="only when the organisation is party to several")
+    on_behalf_of: str | None = Field(default=None, max_length=80,
+                                     description="organisation key: a zorgcoördinator records a partner's report")
 
 
 class SignalOut(BaseModel):
@@ -71,9 +73,17 @@ class Signals(ApiResource):
     errors = (403,)
 
     def load(self):
+        # An organisation in several convenants names one in the body ("convenant"); the
+        # operation answers 422 naming the field when it is missing.
+        from flask import request
+
+        body = request.get_json(silent=True) if request.is_json else None
+        requested = body.get("convenant") if isinstance(body, dict) and isinstance(body.get("convenant"), str) else None
         try:
-            key = convenant_for(g.actor)
-        except CaseError:
+            key = convenant_for(g.actor, requested)
+        except CaseError as exc:
+            if exc.field == "convenant" and exc.status == 422:
+                return policy.Target(policy.convenants_of(g.actor)[0].key, "signaal")  # the operation explains
             key = "-"  # decide() then refuses with its own reason
         return policy.Target(key, "signaal")
 
@@ -83,7 +93,8 @@ class Signals(ApiResource):
             result = register_signal(g.actor, subject=data.subject.model_dump(), subject_role=data.subject_role,
                                      category=data.category, data_category=data.data_category,
                                      observed_on=data.observed_on, urgency=data.urgency,
-                                     description=data.description, convenant=data.convenant)
+                                     description=data.description, convenant=data.convenant,
+                                     on_behalf_of=data.on_behalf_of)
         except CaseError as exc:
             raise _fail(exc) from None
         return {"id": result.signal.id, "case": {"reference": result.case.reference},
@@ -161,7 +172,7 @@ class Cases(ApiResource):
         record(g.actor, "search", outcome="success", object_type="case_list")
         return {"items": [{"reference": r.case.reference, "status": r.case.status, "signal_count": r.signal_count,
                            "organisations": r.organisations, "last_signal_on": r.case.last_signal_on,
-                           "has_match": r.has_match} for r in rows],
+                           "has_match": r.has_match, "basis": _basis(r.basis)} for r in rows],
                 "next": encode_cursor(following, "api_v1.cases") if following else None}
 
 
@@ -272,6 +283,10 @@ class CaseReveal(ApiResource):
     tags = ("reveal",)
     request_model = RevealIn
     response_status = 202
+    response_description = ("Pending: {\"request\": {\"id\", \"status\": \"pending\"}}. Where the convenant asks "
+                            "no second approval the answer is 200 {\"identity\": {bsn, family_name, given_names, "
+                            "birth_date}} instead.")
+    response_example = {"request": {"id": 12, "status": "pending"}}
     errors = (404,)
 
     def load(self, reference: str):
@@ -289,13 +304,17 @@ class CaseReveal(ApiResource):
 
 
 class RevealRequests(ApiResource):
-    action = "personal"
+    action = "personal"  # filtered in SQL: reveal rights on the case, never one's own request
     summary = "Pending reveal requests the caller may decide on (never one's own)"
     tags = ("reveal",)
+    paged = True
 
     def get(self, target):
+        limit, after = self.paging()
+        rows = pending_for(g.actor, after=after[0] if after else None, limit=limit + 1)
         record(g.actor, "search", outcome="success", object_type="reveal_request_list")
-        return {"items": [request_json(r) for r in pending_for(g.actor)], "next": None}
+        following = encode_cursor((rows[limit - 1].id,), "api_v1.reveal_requests") if len(rows) > limit else None
+        return {"items": [request_json(r) for r in rows[:limit]], "next": following}
 
 
 class _RevealRequestBase(ApiResource):

@@ -15,6 +15,8 @@ URGENCY_CHOICES = [("laag", _l("Laag")), ("midden", _l("Midden")), ("hoog", _l("
 
 
 class SignalForm(FlaskForm):
+    convenant = SelectField(_l("Onder welk convenant?"), validators=[Optional()])
+    on_behalf_of = SelectField(_l("Namens welke partner? (optioneel)"), validators=[Optional()])
     bsn = StringField(_l("BSN"), validators=[Optional(), Length(max=20)])
     family_name = StringField(_l("Achternaam"), validators=[Optional(), Length(max=120)])
     given_names = StringField(_l("Voornamen"), validators=[Optional(), Length(max=120)])

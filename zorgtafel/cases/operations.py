@@ -94,9 +94,14 @@ def _validate(category: str, data_category: str, subject_role: str, urgency: str
 
 
 def register_signal(actor, *, subject: dict, subject_role: str, category: str, data_category: str,
-                    observed_on, urgency: str, description: str = "", convenant: str | None = None) -> Registration:
+                    observed_on, urgency: str, description: str = "", convenant: str | None = None,
+                    on_behalf_of: str | None = None) -> Registration:
     """Register a signal: find or create the subject and its case, record involvement,
-    reopen a closed case, detect a match; all in the caller's transaction."""
+    reopen a closed case, detect a match; all in the caller's transaction.
+
+    ``on_behalf_of`` (an organisation key): a zorgcoördinator records what a partner
+    reported, by phone say; the signal is that partner's, the coordinator its author, and
+    the audit entry says on whose behalf."""
     description = (description or "").strip()
     _validate(category, data_category, subject_role, urgency, observed_on, description)
     try:
@@ -111,6 +116,7 @@ def register_signal(actor, *, subject: dict, subject_role: str, category: str, d
     if refused is not None:
         record(actor, "create", outcome="denied", object_type="signal", reason=refused.reason)
         raise deny(refused)
+    organisation_id = _behalf(actor, convenant_key, on_behalf_of) if on_behalf_of else actor.organisation_id
 
     subj, possible_duplicate = resolve(key, convenant_key, actor)
     case, created = _case_for(subj.id, convenant_key, subject_role, actor)
@@ -120,16 +126,17 @@ def register_signal(actor, *, subject: dict, subject_role: str, category: str, d
     if recent is not None:  # a double click or a retried request: the same signal, once
         return Registration(recent, case, None, duplicate_submission=True, possible_duplicate=possible_duplicate)
 
-    signal = Signal(case_id=case.id, organisation_id=actor.organisation_id, author_id=actor.id, category=category,
+    signal = Signal(case_id=case.id, organisation_id=organisation_id, author_id=actor.id, category=category,
                     data_category=data_category, subject_role=subject_role, observed_on=observed_on,
                     urgency=urgency, description=description)
     db.session.add(signal)
     db.session.flush()
-    involve(case.id, actor.organisation_id, "signal")
+    involve(case.id, organisation_id, "signal")
     case.last_signal_on = max(filter(None, [case.last_signal_on, observed_on]))
     case.max_urgency = max(case.max_urgency or 0, URGENCY_RANK[urgency])
     record(actor, "create", outcome="success", case_reference=case.reference, object_type="signal",
-           object_id=signal.id, basis=decisions[0].basis)
+           object_id=signal.id, basis=decisions[0].basis,
+           on_behalf_of=organisation_id if organisation_id != actor.organisation_id else None)
     if case.status in workflow.REOPEN_ON_SIGNAL:
         _set_status(case, "heropend", actor, "Nieuw signaal op een afgesloten of afgeschaalde casus.")
         notify(actor, sorted(coordinators(case.convenant_key)), "casus_heropend", case_reference=case.reference,
@@ -137,6 +144,20 @@ def register_signal(actor, *, subject: dict, subject_role: str, category: str, d
     signal_registered.send(current_app._get_current_object(), case=case, signal=signal, actor=actor)
     match = detect_match(case, actor)
     return Registration(signal, case, match, possible_duplicate=possible_duplicate)
+
+
+def _behalf(actor, convenant_key: str, organisation_key: str) -> int:
+    """Only a zorgcoördinator records for a partner, and only for a party of the convenant."""
+    from zorgtafel.auth.models import Organisation
+
+    if not actor.has_role("zorgcoordinator"):
+        raise CaseError("Alleen een zorgcoördinator kan een signaal namens een partner vastleggen.",
+                        field="on_behalf_of", status=403)
+    organisation = db.session.scalar(select(Organisation).where(Organisation.key == organisation_key))
+    conv = policy.in_force().get(convenant_key)
+    if organisation is None or conv is None or conv.party_kind(organisation.id, today_local()) is None:
+        raise CaseError("Deze organisatie is geen partij bij het convenant.", field="on_behalf_of")
+    return organisation.id
 
 
 def _case_for(subject_id: int, convenant_key: str, subject_role: str, actor) -> tuple[Case, bool]:
@@ -250,6 +271,8 @@ def change_status(actor, case: Case, new: str, note: str = "") -> StatusChange:
         record(actor, "change", outcome="denied", case_reference=case.reference, object_type="case_status",
                reason=decision.reason)
         raise deny(decision)
+    if new not in workflow.STATUSES:  # not a status at all: invalid input, not a conflict
+        raise CaseError(f"Onbekende status; kies uit: {', '.join(workflow.STATUSES)}.", field="status")
     try:
         workflow.check(case.status, new)
     except workflow.TransitionRefused as exc:

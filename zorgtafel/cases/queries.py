@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Callable
 
-from sqlalchemy import Date, cast, exists, func, literal, select, tuple_
+from sqlalchemy import Date, and_, cast, exists, func, literal, or_, select, tuple_
 
 from zorgtafel.auth.models import Organisation
 from zorgtafel.cases.models import Case, Match, Signal
@@ -39,12 +39,23 @@ class CaseRow:
     has_match: bool
     signal_count: int = 0
     organisations: list[str] = field(default_factory=list)
+    basis: policy.Basis | None = None  # why this row is visible: shown with it
 
 
-def _sort_columns(sort: str):
+def visible_urgency(actor):
+    """The highest urgency among the signals whose urgency this actor may know: a health or
+    police signal's urgency falls under its own category, so sorting by urgency must not
+    betray one the actor cannot open (the stored ``max_urgency`` counts them all)."""
+    knowable = or_(*(and_(Signal.data_category == category, signal_visible(actor, category))
+                     for category in ("signaal", "gezondheid", "strafrechtelijk")))
+    return (select(func.coalesce(func.max(Signal.urgency_rank()), 0))
+            .where(Signal.case_id == Case.id, knowable).correlate(Case).scalar_subquery())
+
+
+def _sort_columns(sort: str, actor):
     last = func.coalesce(Case.last_signal_on, cast(literal(EPOCH), Date))
     if sort == "urgency":
-        return [Case.max_urgency, last, Case.id]
+        return [visible_urgency(actor), last, Case.id]
     return [last, Case.id]
 
 
@@ -53,8 +64,8 @@ def case_page(actor, *, status: str | None = None, has_match: bool | None = None
               ) -> tuple[list[CaseRow], tuple | None]:
     """One page of visible cases (newest or most urgent first) and the keyset of the next."""
     match_exists = exists().where(Match.case_id == Case.id)
-    columns = _sort_columns(sort)
-    query = select(Case, match_exists.label("has_match")).where(case_visible(actor))
+    columns = _sort_columns(sort, actor)
+    query = select(Case, match_exists.label("has_match"), columns[0].label("sort_key")).where(case_visible(actor))
     if status:
         query = query.where(Case.status == status)
     if has_match is not None:
@@ -67,18 +78,17 @@ def case_page(actor, *, status: str | None = None, has_match: bool | None = None
         else:
             query = query.where(tuple_(*columns) < tuple_(*after))
     rows = db.session.execute(query.order_by(*[c.desc() for c in columns]).limit(limit + 1)).all()
-    page = [CaseRow(case, bool(flag)) for case, flag in rows[:limit]]
+    page = [CaseRow(case, bool(flag)) for case, flag, _ in rows[:limit]]
     _add_signal_summary(actor, page)
+    policy.prime_involvement(actor.organisation_id, [row.case.id for row in page])  # one query, not one per row
+    for row in page:
+        row.basis = policy.decide(actor, "read", row.case.policy_target()).basis
     following = None
     if len(rows) > limit:
-        last = page[-1].case
-        following = _key(last, sort)
+        case, _, urgency = rows[limit - 1]
+        last = case.last_signal_on or EPOCH
+        following = (urgency, last, case.id) if sort == "urgency" else (last, case.id)
     return page, following
-
-
-def _key(case: Case, sort: str) -> tuple:
-    last = case.last_signal_on or EPOCH
-    return (case.max_urgency, last, case.id) if sort == "urgency" else (last, case.id)
 
 
 def _add_signal_summary(actor, page: list[CaseRow]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from zorgtafel.audit.operations import record
@@ -18,10 +19,12 @@ from zorgtafel.convenant.operations import involve
 from zorgtafel.core.timeutil import today_local
 from zorgtafel.extensions import db
 
+#: kind → (label,): the label is lazy, so it is translated where it is shown (the case
+#: page, the network picture, the form's choices); the English is in the catalogue.
 LINK_KINDS = {
-    "slachtoffer_uitbuiter": ("slachtoffer ↔ vermoedelijke uitbuiter", "victim ↔ suspected exploiter"),
-    "ronselaar": ("geronseld door", "recruited by"),
-    "peergroep": ("zelfde vriendengroep", "same peer group"),
+    "slachtoffer_uitbuiter": (_l("slachtoffer ↔ vermoedelijke uitbuiter"),),
+    "ronselaar": (_l("geronseld door"),),
+    "peergroep": (_l("zelfde vriendengroep"),),
 }
 
 

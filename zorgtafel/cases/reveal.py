@@ -99,12 +99,13 @@ def view_identity(actor, request: RevealRequest) -> dict | None:
     return vault.read(case.subject_id)
 
 
-def pending_for(actor) -> list[RevealRequest]:
-    """Requests of other coordinators the actor may decide on: never one's own."""
-    rows = db.session.scalars(
-        select(RevealRequest).join(Case, Case.id == RevealRequest.case_id)
-        .where(RevealRequest.status == "pending", RevealRequest.requester_id != actor.id)
-        .where(policy.visible_clause(actor, "reveal", "identiteit", case_id=Case.id, convenant_key=Case.convenant_key))
-        .order_by(RevealRequest.created_at)
-    ).all()
-    return list(rows)
+def pending_for(actor, *, after: int | None = None, limit: int = 200) -> list[RevealRequest]:
+    """Requests of other coordinators the actor may decide on: never one's own; oldest
+    first (keyset on id)."""
+    query = (select(RevealRequest).join(Case, Case.id == RevealRequest.case_id)
+             .where(RevealRequest.status == "pending", RevealRequest.requester_id != actor.id)
+             .where(policy.visible_clause(actor, "reveal", "identiteit", case_id=Case.id,
+                                          convenant_key=Case.convenant_key)))
+    if after is not None:
+        query = query.where(RevealRequest.id > after)
+    return list(db.session.scalars(query.order_by(RevealRequest.id).limit(limit)))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from zorgtafel.auth.models import Organisation
 from zorgtafel.convenant.models import Convenant, DataCategory, Party, Rule
-from zorgtafel.convenant.schema import ConvenantFile, FileProblem, parse
+from zorgtafel.convenant.schema import ConvenantFile, FileProblem, LineMap, parse_with_lines
 from zorgtafel.extensions import db
 
 
@@ -31,17 +31,18 @@ def load_file(path: str | Path, actor=None) -> Convenant:
 def load_text(text: str, filename: str, actor=None) -> Convenant:
     """Validate and load; flushes, the caller commits. Refuses the whole file on any error."""
     try:
-        parsed = parse(text, filename)
+        parsed, where = parse_with_lines(text, filename)
     except FileProblem as exc:
         raise ConvenantRefused(str(exc)) from exc
     latest = db.session.scalar(select(func.max(Convenant.version)).where(Convenant.key == parsed.key))
     if latest is not None and parsed.version <= latest:
-        raise ConvenantRefused(
-            f"{filename}, veld version: versie {parsed.version} van {parsed.key} kan niet worden geladen; "
-            f"versie {latest} is al geladen en een geladen versie is onveranderlijk (verhoog het versienummer)",
-            already_loaded=parsed.version == latest,
+        problem = where.problem(
+            ("version",),
+            f"versie {parsed.version} van {parsed.key} kan niet worden geladen; versie {latest} is al geladen "
+            "en een geladen versie is onveranderlijk (verhoog het versienummer)",
         )
-    organisations = _organisations(parsed, filename)
+        raise ConvenantRefused(str(problem), already_loaded=parsed.version == latest)
+    organisations = _organisations(parsed, where)
     convenant = Convenant(
         key=parsed.key, version=parsed.version, title=parsed.title,
         effective_from=parsed.effective_from, effective_until=parsed.effective_until,
@@ -73,7 +74,7 @@ def load_text(text: str, filename: str, actor=None) -> Convenant:
     return convenant
 
 
-def _organisations(parsed: ConvenantFile, filename: str) -> dict[str, Organisation]:
+def _organisations(parsed: ConvenantFile, where: LineMap) -> dict[str, Organisation]:
     """Create the organisations the file names, or match existing ones by key."""
     keys = {o.key for o in parsed.organisations}
     existing = {o.key: o for o in db.session.scalars(select(Organisation).where(Organisation.key.in_(keys)))}
@@ -84,9 +85,8 @@ def _organisations(parsed: ConvenantFile, filename: str) -> dict[str, Organisati
             db.session.add(known)
             existing[org.key] = known
         elif known.kind != org.kind:
-            raise ConvenantRefused(
-                f"{filename}, veld organisations[{index}].kind: organisatie {org.key!r} bestaat al als "
-                f"{known.kind!r}, niet {org.kind!r}"
-            )
+            problem = where.problem(("organisations", index, "kind"),
+                                    f"organisatie {org.key!r} bestaat al als {known.kind!r}, niet {org.kind!r}")
+            raise ConvenantRefused(str(problem))
     db.session.flush()
     return existing

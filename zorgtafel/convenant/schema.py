@@ -178,7 +178,27 @@ def _closest_line(lines: dict[tuple, int], path: tuple) -> int | None:
     return lines.get(())
 
 
+class LineMap:
+    """Where each path of one parsed file stands, so that checks made after parsing (the
+    loader's, against what is already in the database) name file, line and field too."""
+
+    def __init__(self, filename: str, lines: dict[tuple, int]):
+        self.filename, self.lines = filename, lines
+
+    def line(self, path: tuple) -> int | None:
+        return _closest_line(self.lines, tuple(path))
+
+    def problem(self, path: tuple, message: str) -> FileProblem:
+        path = tuple(path)
+        return FileProblem(self.filename, self.line(path), _field_name(path), message)
+
+
 def parse(text: str, filename: str) -> ConvenantFile:
+    return parse_with_lines(text, filename)[0]
+
+
+def parse_with_lines(text: str, filename: str) -> tuple[ConvenantFile, LineMap]:
+    """Validate the whole file; returns it with its line map. Raises ``FileProblem``."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -198,7 +218,7 @@ def parse(text: str, filename: str) -> ConvenantFile:
         message = _dutch(error)
         raise FileProblem(filename, _closest_line(lines, path), _field_name(path), message) from exc
     _cross_check(parsed, lines, filename)
-    return parsed
+    return parsed, LineMap(filename, lines)
 
 
 def _dutch(error: dict) -> str:

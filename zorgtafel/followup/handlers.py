@@ -3,11 +3,16 @@ gone. Receivers run inside the sending transaction (flush only)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import exists, select
 
 from zorgtafel.cases import events as case_events
 from zorgtafel.cases.models import Case, StatusChange
+from zorgtafel.convenant.models import Involvement
+from zorgtafel.core.timeutil import today_local
 from zorgtafel.extensions import db
+from zorgtafel.followup.models import OPEN, CoordinatorTask
 from zorgtafel.followup.operations import close_open, open_task
 from zorgtafel.meetings import events as meeting_events
 from zorgtafel.notify import delivery_failed
@@ -24,6 +29,8 @@ def _entered(case: Case) -> int:
 
 
 def on_case_created(sender, case, actor, **_):
+    if case.status != "aangemeld":
+        return  # a late (redelivered) event: the case has been triaged since
     open_task("triage", f"case:{case.id}:{_entered(case)}", convenant_key=case.convenant_key, case=case,
               reason="Nieuwe casus aangemeld: triëren en bepalen of weging nodig is.")
 
@@ -37,7 +44,7 @@ def on_match(sender, case, match, actor, **_):
 def on_status(sender, case, old, new, actor, **_):
     if old in ("aangemeld", "heropend") and new not in ("aangemeld", "heropend"):
         close_open("triage", f"Casus gaat van {old} naar {new}.", case_id=case.id)
-    if new == "heropend":
+    if new == "heropend" and case.status == "heropend":  # not a late event about a case that moved on
         open_task("triage", f"case:{case.id}:{_entered(case)}", convenant_key=case.convenant_key, case=case,
                   reason="Casus heropend door een nieuw signaal: opnieuw triëren.")
     if new in WEIGHED:
@@ -46,6 +53,24 @@ def on_status(sender, case, old, new, actor, **_):
         close_open("in_weging_te_lang", f"Casus niet meer in weging ({new}).", case_id=case.id)
     if new == "afgesloten":
         close_open("inactief", "Casus afgesloten.", case_id=case.id)
+        _parties_left_reviewed(case)
+
+
+def _parties_left_reviewed(case: Case) -> None:
+    """A party that left the convenant: its review task is resolved once no case of the
+    convenant it was involved in is still open (nothing is left to review). Until then the
+    coordinator closes it by hand, with a note, after reviewing the cases."""
+    subjects = db.session.scalars(select(CoordinatorTask.subject).where(
+        CoordinatorTask.convenant_key == case.convenant_key, CoordinatorTask.kind == "partij_uitgetreden",
+        CoordinatorTask.status.in_(OPEN))).all()
+    for subject in subjects:
+        organisation_id = int(subject.rsplit(":", 2)[1])  # party:{convenant}:{organisation}:{left_on}
+        involved_here = exists().where(Involvement.case_id == case.id, Involvement.organisation_id == organisation_id)
+        still_open = exists().where(Involvement.organisation_id == organisation_id, Involvement.case_id == Case.id,
+                                    Case.convenant_key == case.convenant_key, Case.status != "afgesloten")
+        if db.session.scalar(select(involved_here)) and not db.session.scalar(select(still_open)):
+            close_open("partij_uitgetreden", "Alle casussen waarbij de partij betrokken was, zijn afgesloten.",
+                       subject=subject)
 
 
 def on_signal(sender, case, signal, actor, **_):
@@ -92,6 +117,8 @@ def on_minutes_approved(sender, meeting, actor=None, **_):
 
 def on_inactive(sender, case, days, **_):
     since = case.last_signal_on or case.created_at.date()
+    if case.status == "afgesloten" or since >= today_local() - timedelta(days=days):
+        return  # a late (redelivered) event: a new signal came in, or the case was closed, since
     open_task("inactief", f"case:{case.id}:{since.isoformat()}", convenant_key=case.convenant_key, case=case,
               reason=f"Al {days} dagen geen nieuwe signalen: voorstel om de casus af te sluiten.")
 

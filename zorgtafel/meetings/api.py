@@ -18,7 +18,7 @@ from zorgtafel.cases.operations import convenant_for
 from zorgtafel.cases.queries import case_visible
 from zorgtafel.cases.errors import CaseError
 from zorgtafel.convenant import policy
-from zorgtafel.core.api import ApiModel, ApiResource, keyset_after, not_found, page
+from zorgtafel.core.api import ApiModel, ApiResource, keyset_after, malformed, not_found, page, validate
 from zorgtafel.core.errors import ApiError
 from zorgtafel.core.timeutil import to_local
 from zorgtafel.extensions import db
@@ -213,14 +213,30 @@ class MinutesIn(ApiModel):
                                        "goedgekeurd: approved and distributed, decisions applied to the cases")
 
 
+def _minutes_body() -> MinutesIn:
+    raw = request.get_json(silent=True) if request.is_json else None
+    if isinstance(raw, list):
+        raw = {"items": raw}
+    elif isinstance(raw, dict) and "case" in raw:
+        raw = {"items": [raw]}  # one agenda item, as CONTRACT.md writes it
+    if not isinstance(raw, dict):
+        malformed("Stuur een JSON-object {case, decision, text}, een lijst daarvan, of {items, attendance, status}.")
+    return validate(MinutesIn, raw)
+
+
 class MeetingMinutes(_MeetingBase):
     action = "write_minutes"
     summary = "Record the minutes: per agenda item {case, decision, text}; as a draft or approved"
+    description = ("The body is CONTRACT's per-item object {case, decision, text}, a list of such objects, or the "
+                   "full form {items, attendance, status}. The short forms save a draft.")
     request_model = MinutesIn
     errors = (404, 409)
 
+    def _body(self) -> MinutesIn:
+        return _minutes_body()
+
     def post(self, target, meeting_id: int):
-        data = self.payload()
+        data = self._body()
         meeting = self.meeting(target)
         items = {i.case.reference: i for i in db.session.scalars(select(AgendaItem)
                                                                  .where(AgendaItem.meeting_id == meeting.id))}

@@ -15,18 +15,20 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zorgtafel.core.models import Base, utcnow
+from zorgtafel.core.web import N_
 
 MEETING_STATUSES = ("gepland", "geannuleerd", "gehouden")
 ATTENDANCE = ("onbekend", "aanwezig", "afgemeld")
 MINUTES_STATUSES = ("concept", "goedgekeurd")
-#: decision key → (Dutch label, case status it leads to, or None: the status stays)
+#: decision key → (Dutch label, case status it leads to, or None: the status stays); the label
+#: is stored in notes as it is and translated where a page shows it (N_)
 DECISIONS: dict[str, tuple[str, str | None]] = {
-    "plan_van_aanpak": ("Plan van aanpak", "plan_van_aanpak"),
-    "monitoren": ("Monitoren", "monitoring"),
-    "doorverwijzen": ("Doorverwijzen", None),
-    "afschalen": ("Afschalen", "afgeschaald"),
-    "afsluiten": ("Afsluiten", "afgesloten"),
-    "opnieuw_agenderen": ("Opnieuw agenderen", None),
+    "plan_van_aanpak": (N_("Plan van aanpak"), "plan_van_aanpak"),
+    "monitoren": (N_("Monitoren"), "monitoring"),
+    "doorverwijzen": (N_("Doorverwijzen"), None),
+    "afschalen": (N_("Afschalen"), "afgeschaald"),
+    "afsluiten": (N_("Afsluiten"), "afgesloten"),
+    "opnieuw_agenderen": (N_("Opnieuw agenderen"), None),
 }
 ACTION_STATUSES = ("open", "in_behandeling", "afgerond", "vervallen")
 OPEN_ACTION_STATUSES = ("open", "in_behandeling")

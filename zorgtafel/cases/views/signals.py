@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from zorgtafel.cases import catalogue
 from zorgtafel.cases.errors import CaseError
@@ -33,15 +34,39 @@ def category_choices(lang: str = "nl") -> dict:
     return grouped
 
 
+def chosen_convenant(actor) -> str | None:
+    """The convenant of this registration: the only one, or the one chosen in the form
+    when the organisation is a party to several."""
+    try:
+        return convenant_for(actor, request.values.get("convenant") or None)
+    except CaseError:
+        return None
+
+
 def registrable(actor) -> list[tuple[str, str]]:
     """Only the data categories the convenant lets this organisation register."""
-    try:
-        key = convenant_for(actor)
-    except CaseError:
+    key = chosen_convenant(actor) or next((c.key for c in policy.convenants_of(actor)), None)
+    if key is None:
         return []
     english = page_language() == "en"
     return [(c, DATA_CATEGORY_LABELS[c][english]) for c in ("signaal", "gezondheid", "strafrechtelijk")
             if policy.decide(actor, "register", policy.Target(key, c)).allowed]
+
+
+def behalf_choices(actor) -> list[tuple[str, str]]:
+    """A zorgcoördinator may record what a partner reported; others only for themselves."""
+    if not actor.has_role("zorgcoordinator"):
+        return []
+    from zorgtafel.auth.models import Organisation
+    from zorgtafel.core.timeutil import today_local
+    from zorgtafel.extensions import db as database
+
+    day = today_local()
+    ids = {org for conv in policy.convenants_of(actor) for org, _k, joined, left in conv.parties
+           if joined <= day and (left is None or day < left) and org != actor.organisation_id}
+    rows = database.session.execute(select(Organisation.key, Organisation.name).where(Organisation.id.in_(ids))
+                                    .order_by(Organisation.name)).all()
+    return [("", _("Mijn eigen organisatie"))] + [(key, name) for key, name in rows]
 
 
 class NewSignalView(ProtectedView):
@@ -52,16 +77,17 @@ class NewSignalView(ProtectedView):
     methods = ["GET", "POST"]
 
     def load(self):
-        try:
-            key = convenant_for(current_user)
-        except CaseError:
-            key = None
+        key = chosen_convenant(current_user)
+        if key is None and len(policy.convenants_of(current_user)) > 1:
+            key = policy.convenants_of(current_user)[0].key  # the form asks which one
         return policy.Target(key, "signaal") if key else policy.Target("-", "signaal")
 
     def form(self):
         form = SignalForm()
         form.category.choices = category_choices(page_language())
         form.data_category.choices = registrable(current_user)
+        form.convenant.choices = [(c.key, c.key) for c in policy.convenants_of(current_user)]
+        form.on_behalf_of.choices = behalf_choices(current_user)
         if not form.data_category.data:
             form.data_category.data = "signaal"
         return form
@@ -80,7 +106,8 @@ class NewSignalView(ProtectedView):
                          "given_names": form.given_names.data, "birth_date": form.birth_date.data},
                 subject_role=form.subject_role.data, category=form.category.data,
                 data_category=form.data_category.data, observed_on=form.observed_on.data,
-                urgency=form.urgency.data, description=form.description.data or "")
+                urgency=form.urgency.data, description=form.description.data or "",
+                convenant=form.convenant.data or None, on_behalf_of=form.on_behalf_of.data or None)
         except CaseError as exc:
             fail(form, exc)
             if exc.status == 403:

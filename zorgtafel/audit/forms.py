@@ -31,6 +31,15 @@ ACTION_LABELS: dict[str, object] = {
     "user_activated": _l("Account geactiveerd"),
     "user_deactivated": _l("Account gedeactiveerd"),
     "audit_purge": _l("Logboek opgeschoond (bewaartermijn)"),
+    "create": _l("Aanmaken"),
+    "change": _l("Wijzigen"),
+    "delete": _l("Verwijderen"),
+    "erase": _l("Wissen (bewaartermijn)"),
+    "match": _l("Match vastgesteld"),
+    "merge": _l("Personen samengevoegd"),
+    "reveal_request": _l("Onthulling aangevraagd"),
+    "reveal_approve": _l("Onthulling beoordeeld"),
+    "simulate": _l("Simulator gebruikt"),
 }
 OUTCOME_LABELS = {
     "allowed": _l("toegestaan"),

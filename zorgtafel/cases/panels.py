@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from zorgtafel.cases.catalogue import label
+from zorgtafel.cases.forms import URGENCY_CHOICES
 from zorgtafel.cases.models import Case, Match, Signal
 from zorgtafel.cases.queries import case_page, case_visible, signal_visible
 from zorgtafel.extensions import db
@@ -32,6 +33,8 @@ def coordinator_overview(actor) -> dict:
     ).all()
     weighing, _ = case_page(actor, status="in_weging", limit=10)
     new, _ = case_page(actor, status="aangemeld", limit=10)
+    urgency = dict(URGENCY_CHOICES)
+    matches = [(reference, created, str(urgency.get(level, level)).lower()) for reference, created, level in matches]
     return {"matches": matches, "weighing": weighing, "new": new}
 
 

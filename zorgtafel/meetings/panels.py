@@ -10,7 +10,13 @@ def overview(actor) -> dict:
     return {"meetings": queries.meetings_for(actor, limit=5), "actions": queries.my_actions(actor, limit=8)}
 
 
+def coordinator_overview(actor) -> dict:
+    rows, total = queries.overdue_actions(actor)
+    return {"overdue": rows, "overdue_total": total}
+
+
 def register() -> None:
     from zorgtafel.core.panels import register_panel
 
     register_panel({"professional", "zorgcoordinator"}, "meetings/panel.html", overview, order=20)
+    register_panel({"zorgcoordinator"}, "meetings/panel_overdue.html", coordinator_overview, order=15)

@@ -238,6 +238,17 @@ def my_actions(actor, include_closed: bool = False, limit: int = 200) -> list[Ac
     return _with_last_notes(list(db.session.scalars(query.order_by(ActionItem.due_on, ActionItem.id).limit(limit))))
 
 
+def overdue_actions(actor, limit: int = 10) -> tuple[list[ActionRow], int]:
+    """Open actions past their date, on every case the actor may see the actions of (the
+    coordinator's view): the oldest first, and how many there are in all."""
+    late = (ActionItem.status.in_(OPEN_ACTION_STATUSES), ActionItem.due_on < today_local(), action_visible(actor))
+    rows = list(db.session.scalars(select(ActionItem).join(Case, Case.id == ActionItem.case_id).where(*late)
+                                   .order_by(ActionItem.due_on, ActionItem.id).limit(limit)))
+    total = db.session.scalar(select(func.count(ActionItem.id)).join(Case, Case.id == ActionItem.case_id)
+                              .where(*late)) or 0
+    return _with_last_notes(rows), total
+
+
 def open_count(actor) -> int:
     """The number in the menu: the same rows as "Mijn actiepunten", one count."""
     return db.session.scalar(select(func.count(ActionItem.id)).join(Case, Case.id == ActionItem.case_id).where(

@@ -152,6 +152,8 @@ def test_reveal_flow(client, tokens):
     assert approved.status_code == 200
     after = client.get(f"/api/v1/reveal-requests/{request_id}", headers=tokens["coordinator"]).json
     assert after["identity"]["family_name"] == "Veldhuis"
+    again = client.get(f"/api/v1/reveal-requests/{request_id}", headers=tokens["coordinator"]).json
+    assert "identity" not in again and again["shown_at"]  # shown once
     assert client.get(f"/api/v1/reveal-requests/{request_id}", headers=tokens["coordinator2"]).status_code == 404
     assert client.post(f"/api/v1/cases/{reference}/reveal", json={"reason": "ik wil het weten nu"},
                        headers=tokens["school"]).status_code == 403

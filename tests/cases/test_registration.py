@@ -38,7 +38,9 @@ def test_same_person_by_bsn_and_by_name_ends_in_one_case(ctx, world):
     by_bsn = register(world.police, subject={"bsn": number})
     assert by_name.case.id != by_bsn.case.id  # nothing links them yet
     both = register(world.ggz, subject={"bsn": number, **person})
-    assert both.possible_duplicate is not None  # two subjects known under both keys: for the coordinator
+    assert both.possible_duplicate is None  # each half was unlinked: one person (tests/cases/test_merge.py)
+    assert both.case.id == by_bsn.case.id
+    assert register(world.school, subject=person).case.id == by_bsn.case.id
     # a registration that gives both for a new person links them for good
     other = bsn()
     first = register(world.ggz, subject={"bsn": other, "family_name": "Bakker", "given_names": "Lina",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.helpers.people import actor, bsn, register
 from zorgtafel.audit.models import AuditEntry
 from zorgtafel.cases.errors import CaseError
+from zorgtafel.cases.models import Case
 from zorgtafel.cases.reveal import decide_request, pending_for, request_reveal, view_identity
 from zorgtafel.extensions import db
 
@@ -39,14 +40,22 @@ def test_reveal_needs_reason_and_a_second_coordinator(case, world):
     decide_request(second, request, approve=True, note="akkoord")
     identity = view_identity(first, request)
     assert identity == {"bsn": case.bsn, "family_name": "Achterberg", "given_names": "Roos", "birth_date": "2010-07-07"}
-    with time_machine.travel(timedelta(minutes=16)):
-        assert view_identity(first, request) is None  # the window closed
+    assert request.shown_at is not None
+    assert view_identity(first, request) is None  # shown once, within the window too
     with pytest.raises(CaseError):
         view_identity(second, request)  # only the requester
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.case_reference == case.reference)).all()
     assert {"reveal_request", "reveal_approve", "reveal"} <= set(actions)
     assert "reveal_approve" in db.session.scalars(select(AuditEntry.action).where(
         AuditEntry.outcome == "denied", AuditEntry.case_reference == case.reference)).all()
+
+
+def test_the_window_closes_unseen(case, world):
+    request, _ = request_reveal(actor(world.coordinator), case, "nodig voor afstemming met de jeugdbescherming")
+    decide_request(actor(world.coordinator2), request, approve=True)
+    with time_machine.travel(timedelta(minutes=16)):
+        assert view_identity(actor(world.coordinator), request) is None
+    assert request.shown_at is None
 
 
 def test_refusal(case, world):
@@ -79,3 +88,24 @@ def test_without_second_approval_the_identity_comes_at_once(app, ctx, factory):
     case = register(school, subject={"bsn": number}).case
     request, identity = request_reveal(actor(coordinator), case, "acute veiligheidssituatie vandaag")
     assert request is None and identity == {"bsn": number}
+
+
+def test_the_page_shows_the_identity_once_and_not_from_the_cache(app, world, auth, client):
+    number = bsn()
+    with app.app_context():
+        reference = register(world.school, subject={"bsn": number, "family_name": "Achterberg",
+                                                    "given_names": "Roos", "birth_date": "2010-07-07"}).case.reference
+        db.session.commit()
+    with app.app_context():
+        request, _ = request_reveal(actor(world.coordinator), db.session.scalar(
+            select(Case).where(Case.reference == reference)), "nodig voor afstemming met de jeugdbescherming")
+        decide_request(actor(world.coordinator2), request, approve=True)
+        db.session.commit()
+        request_id = request.id
+    auth.login(world.coordinator)
+    first = client.get(f"/onthullingen/{request_id}")
+    assert first.status_code == 200 and "Achterberg" in first.text and number in first.text
+    assert "no-store" in first.headers["Cache-Control"]
+    second = client.get(f"/onthullingen/{request_id}")
+    assert "Achterberg" not in second.text and number not in second.text
+    assert 'data-testid="already-shown"' in second.text

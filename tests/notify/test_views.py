@@ -138,3 +138,16 @@ def test_failure_page_only_for_those_told(app, factory, auth, client, people):
     auth.logout()
     auth.login(professional)
     assert client.get(f"/meldingen/mislukt/{delivery_id}").status_code == 404
+
+
+def test_notifications_read_in_english_while_e_mails_stay_dutch(app, factory, auth, client):
+    from zorgtafel.notify.kinds import KINDS
+
+    me = factory.user("professional")
+    _notify(app, me.id, "actiepunt_toegewezen", "/actiepunten/1", "ZT-AB12-CD34")
+    auth.login(me)
+    auth.post("/taal", {"lang": "en", "next": "/meldingen"}, page="/")
+    page = client.get("/meldingen").text
+    assert "New action item" in page and "An action has been assigned to you." in page
+    assert "Er is een actiepunt aan u toegewezen." not in page
+    assert KINDS["actiepunt_toegewezen"].text == "Er is een actiepunt aan u toegewezen."  # what e-mails carry

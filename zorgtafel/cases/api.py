@@ -14,7 +14,7 @@ from zorgtafel.cases import catalogue, workflow
 from zorgtafel.cases.errors import CaseError
 from zorgtafel.cases.models import Case, RevealRequest, Signal
 from zorgtafel.cases.operations import change_status, convenant_for, register_signal, withdraw_signal
-from zorgtafel.cases.queries import SORTS, case_page, timeline
+from zorgtafel.cases.queries import SORTS, case_page, find_case, timeline
 from zorgtafel.cases.reveal import decide_request, pending_for, request_reveal, view_identity
 from zorgtafel.cases.timeline_entries import links
 from zorgtafel.convenant import policy
@@ -183,7 +183,7 @@ def _case_target(reference: str, category: str = "signaal"):
 
     from zorgtafel.core.guard import authorize
 
-    case = db.session.scalar(select(Case).where(Case.reference == reference.upper()))
+    case = find_case(reference)
     if case is None:
         not_found()
     if not policy.decide(g.actor, "read", case.policy_target()).allowed:
@@ -269,7 +269,7 @@ class NoteIn(ApiModel):
 def request_json(request: RevealRequest, identity: dict | None = None) -> dict:
     out = {"id": request.id, "status": request.status, "case": db.session.get(Case, request.case_id).reference,
            "created_at": request.created_at, "decided_at": request.decided_at,
-           "visible_until": request.visible_until}
+           "visible_until": request.visible_until, "shown_at": request.shown_at}
     if identity is not None:
         out["identity"] = {k: identity.get(k) for k in ("bsn", "family_name", "given_names", "birth_date")}
     return out

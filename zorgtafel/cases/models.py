@@ -178,6 +178,18 @@ class SubjectLink(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
+class CaseAlias(Base):
+    """The reference of a case that was merged into this one (``cases.merge``): links in
+    earlier e-mails and notes keep working, and the art. 15 export finds who saw the data
+    under the old reference. A pseudonym, like the reference itself."""
+
+    __tablename__ = "case_alias"
+
+    reference: Mapped[str] = mapped_column(String(12), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
 class PossibleDuplicate(Base):
     """Two subjects that may be one person (a name + birth date already linked to another
     BSN). Never merged silently: the zorgcoördinator decides."""
@@ -239,4 +251,6 @@ class RevealRequest(Base):
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(Text)
     visible_until: Mapped[datetime | None]
+    #: the identity is shown once (issue: "shown once, not cached in the page")
+    shown_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -10,7 +10,7 @@ from typing import Callable
 from sqlalchemy import Date, and_, cast, exists, func, literal, or_, select, tuple_
 
 from zorgtafel.auth.models import Organisation
-from zorgtafel.cases.models import Case, Match, Signal
+from zorgtafel.cases.models import Case, CaseAlias, Match, Signal
 from zorgtafel.convenant import policy
 from zorgtafel.core.timeutil import to_local
 from zorgtafel.extensions import db
@@ -28,9 +28,23 @@ def signal_visible(actor, category: str = "signaal"):
                                  organisation_id=Signal.organisation_id)
 
 
+def find_case(reference: str) -> Case | None:
+    """The case under this reference, or the one it was merged into (``CaseAlias``);
+    whether the caller may see it is the caller's policy check."""
+    reference = (reference or "").strip().upper()
+    case = db.session.scalar(select(Case).where(Case.reference == reference))
+    if case is None:
+        case = db.session.scalar(select(Case).join(CaseAlias, CaseAlias.case_id == Case.id)
+                                 .where(CaseAlias.reference == reference))
+    return case
+
+
 def case_by_reference(actor, reference: str) -> Case | None:
     """The case if it exists and the actor may read it; None for unknown and invisible alike."""
-    return db.session.scalar(select(Case).where(Case.reference == (reference or "").upper(), case_visible(actor)))
+    reference = (reference or "").strip().upper()
+    aliased = select(CaseAlias.case_id).where(CaseAlias.reference == reference).scalar_subquery()
+    return db.session.scalar(select(Case).where(or_(Case.reference == reference, Case.id == aliased),
+                                                case_visible(actor)))
 
 
 @dataclass

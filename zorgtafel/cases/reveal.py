@@ -84,16 +84,20 @@ def decide_request(actor, request: RevealRequest, approve: bool, note: str = "")
 
 
 def view_identity(actor, request: RevealRequest) -> dict | None:
-    """The identity, to the requester only, while the approval window is open; each view
-    is an audit entry of its own."""
+    """The identity, to the requester only, once, while the approval window is open (the
+    page and the API share that one showing); the showing is an audit entry."""
     case = db.session.get(Case, request.case_id)
     if request.requester_id != actor.id:
         raise CaseError("Dit verzoek is niet van u.", status=404)
-    if request.status != "approved" or request.visible_until is None or request.visible_until < utcnow():
+    # Lock and re-read: two tabs opening the page at once must not both see it.
+    request = db.session.get(RevealRequest, request.id, with_for_update=True, populate_existing=True)
+    if (request.status != "approved" or request.shown_at is not None or request.visible_until is None
+            or request.visible_until < utcnow()):
         return None
     decision = _decision(actor, case)
     if not decision.allowed:  # rights can end between approval and view (e.g. leaving the convenant)
         raise deny(decision)
+    request.shown_at = utcnow()
     record(actor, "reveal", outcome="success", case_reference=case.reference, object_type="identity",
            object_id=request.id, basis=decision.basis, reason=request.reason)
     return vault.read(case.subject_id)

@@ -1,5 +1,8 @@
 """Find or create the subject of a registration from its pseudonyms, linking a BSN and a
-name + birth date when one registration gives both — never merging two subjects silently."""
+name + birth date when one registration gives both. Two subjects each known by one half
+(one only by BSN, one only by name + birth date) are then proved one person and merged,
+on the record; a name already linked to another BSN is a conflict, which goes to the
+coordinator as a possible duplicate — never a silent merge."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sqlalchemy import select, text
 from zorgtafel.cases import vault
 from zorgtafel.cases.events import possible_duplicate_found
 from zorgtafel.cases.identity import SubjectKey, pseudonyms
+from zorgtafel.cases.merge import kinds_of, merge_subjects
 from zorgtafel.cases.models import PossibleDuplicate, Subject, SubjectPseudonym
 from zorgtafel.extensions import db
 
@@ -33,8 +37,11 @@ def resolve(key: SubjectKey, convenant_key: str, actor) -> tuple[Subject, Possib
     duplicate = None
     by_bsn, by_name = found.get("bsn"), found.get("naam")
     if by_bsn and by_name and by_bsn != by_name:
-        subject_id = by_bsn  # the BSN is authoritative; the coordinator decides the rest
-        duplicate = _possible_duplicate(by_bsn, by_name, convenant_key, actor)
+        subject_id = by_bsn  # the BSN is authoritative
+        if "naam" not in kinds_of(by_bsn) and "bsn" not in kinds_of(by_name):
+            merge_subjects(actor, by_bsn, by_name, "BSN en naam + geboortedatum samen geregistreerd")
+        else:  # each half is linked elsewhere already: the coordinator decides
+            duplicate = _possible_duplicate(by_bsn, by_name, convenant_key, actor)
     elif by_bsn or by_name:
         subject_id = by_bsn or by_name
         missing = {k: v for k, v in given.items() if k not in found}

@@ -5,6 +5,7 @@ cancellation, minutes and action kinds; they are used as they are. Added here: t
 notify does not know.
 """
 
+from zorgtafel.core.web import N_
 from zorgtafel.notify.kinds import register_kind
 
 INVITATION = "uitnodiging_overleg"
@@ -21,7 +22,7 @@ ACTION_ESCALATION = "actiepunt_verlopen"
 
 
 def register() -> None:
-    register_kind(MINUTES_APPROVED, "Verslag vastgesteld",
-                  "Het verslag van een overleg waaraan u deelnam, is vastgesteld. U kunt het in Zorgtafel lezen.")
-    register_kind(REMOVED, "Uitnodiging ingetrokken",
-                  "U staat niet meer op de deelnemerslijst van een overleg. De bijlage haalt het uit uw agenda.")
+    register_kind(MINUTES_APPROVED, N_("Verslag vastgesteld"),
+                  N_("Het verslag van een overleg waaraan u deelnam, is vastgesteld. U kunt het in Zorgtafel lezen."))
+    register_kind(REMOVED, N_("Uitnodiging ingetrokken"),
+                  N_("U staat niet meer op de deelnemerslijst van een overleg. De bijlage haalt het uit uw agenda."))

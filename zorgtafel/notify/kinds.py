@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zorgtafel.core.web import N_
 from zorgtafel.notify.models import CHANNELS
 
 
@@ -27,6 +28,18 @@ class Kind:
     label: str  # short, for the subject line and the bell: "Nieuw actiepunt"
     text: str  # one or two sentences for the body, without case content
     channels: tuple[str, ...] = CHANNELS
+
+    # The texts are Dutch msgids (marked N_ where registered): e-mails go out in Dutch, as
+    # stored; the bell and the notifications page show them in the reader's language.
+    def title(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(self.label)
+
+    def body(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(self.text)
 
 
 KINDS: dict[str, Kind] = {}
@@ -53,26 +66,26 @@ def get_kind(key: str) -> Kind:
 
 
 _CATALOGUE = [
-    ("nieuwe_match", "Nieuwe match",
-     "Signalen van meerdere organisaties komen samen in een casus. De casus kan worden gewogen."),
-    ("casus_heropend", "Casus heropend",
-     "Er is een nieuw signaal geregistreerd bij een casus die was afgesloten of afgeschaald."),
-    ("inzageverzoek", "Verzoek om identiteit in te zien",
-     "Een collega vraagt uw goedkeuring om de identiteit bij een casus in te zien."),
-    ("uitnodiging_overleg", "Uitnodiging voor overleg",
-     "U bent uitgenodigd voor een overleg van de zorgtafel. De e-mail bevat een uitnodiging voor uw agenda."),
-    ("overleg_gewijzigd", "Overleg gewijzigd", "Een overleg waarvoor u bent uitgenodigd is gewijzigd."),
-    ("overleg_geannuleerd", "Overleg geannuleerd", "Een overleg waarvoor u was uitgenodigd gaat niet door."),
-    ("verslag_ter_inzage", "Verslag ter inzage", "Het verslag van een overleg staat voor u klaar."),
-    ("verslag_vaststellen", "Verslag nog niet vastgesteld",
-     "Het verslag van een overleg is nog niet vastgesteld. Wilt u het bekijken en vaststellen?"),
-    ("actiepunt_toegewezen", "Nieuw actiepunt", "Er is een actiepunt aan u toegewezen."),
-    ("actiepunt_herinnering", "Actiepunt binnenkort verlopen",
-     "Een actiepunt dat aan u is toegewezen moet binnenkort klaar zijn."),
-    ("actiepunt_vandaag", "Actiepunt verloopt vandaag",
-     "Een actiepunt dat aan u is toegewezen moet vandaag klaar zijn."),
-    ("actiepunt_verlopen", "Actiepunt over de datum",
-     "Een actiepunt is niet op tijd afgerond. U ontvangt dit bericht om het op te volgen."),
+    ("nieuwe_match", N_("Nieuwe match"),
+     N_("Signalen van meerdere organisaties komen samen in een casus. De casus kan worden gewogen.")),
+    ("casus_heropend", N_("Casus heropend"),
+     N_("Er is een nieuw signaal geregistreerd bij een casus die was afgesloten of afgeschaald.")),
+    ("inzageverzoek", N_("Verzoek om identiteit in te zien"),
+     N_("Een collega vraagt uw goedkeuring om de identiteit bij een casus in te zien.")),
+    ("uitnodiging_overleg", N_("Uitnodiging voor overleg"),
+     N_("U bent uitgenodigd voor een overleg van de zorgtafel. De e-mail bevat een uitnodiging voor uw agenda.")),
+    ("overleg_gewijzigd", N_("Overleg gewijzigd"), N_("Een overleg waarvoor u bent uitgenodigd is gewijzigd.")),
+    ("overleg_geannuleerd", N_("Overleg geannuleerd"), N_("Een overleg waarvoor u was uitgenodigd gaat niet door.")),
+    ("verslag_ter_inzage", N_("Verslag ter inzage"), N_("Het verslag van een overleg staat voor u klaar.")),
+    ("verslag_vaststellen", N_("Verslag nog niet vastgesteld"),
+     N_("Het verslag van een overleg is nog niet vastgesteld. Wilt u het bekijken en vaststellen?")),
+    ("actiepunt_toegewezen", N_("Nieuw actiepunt"), N_("Er is een actiepunt aan u toegewezen.")),
+    ("actiepunt_herinnering", N_("Actiepunt binnenkort verlopen"),
+     N_("Een actiepunt dat aan u is toegewezen moet binnenkort klaar zijn.")),
+    ("actiepunt_vandaag", N_("Actiepunt verloopt vandaag"),
+     N_("Een actiepunt dat aan u is toegewezen moet vandaag klaar zijn.")),
+    ("actiepunt_verlopen", N_("Actiepunt over de datum"),
+     N_("Een actiepunt is niet op tijd afgerond. U ontvangt dit bericht om het op te volgen.")),
 ]
 for _key, _label, _text in _CATALOGUE:
     register_kind(_key, _label, _text)
@@ -81,8 +94,8 @@ for _key, _label, _text in _CATALOGUE:
 #: on e-mail (and could otherwise loop while the mail server is down).
 DELIVERY_FAILED = register_kind(
     "bezorging_mislukt",
-    "E-mail niet bezorgd",
-    "Een e-mailbericht over deze casus kon na herhaalde pogingen niet worden bezorgd. "
-    "Neem zo nodig op een andere manier contact op met de ontvanger.",
+    N_("E-mail niet bezorgd"),
+    N_("Een e-mailbericht over deze casus kon na herhaalde pogingen niet worden bezorgd. "
+    "Neem zo nodig op een andere manier contact op met de ontvanger."),
     channels=("in_app",),
 )

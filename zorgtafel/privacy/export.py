@@ -13,7 +13,7 @@ from zorgtafel.auth.models import Organisation
 from zorgtafel.cases import vault
 from zorgtafel.cases.errors import CaseError
 from zorgtafel.cases.identity import SubjectInvalid, pseudonyms, subject_key
-from zorgtafel.cases.models import Case, PossibleDuplicate, SubjectPseudonym
+from zorgtafel.cases.models import Case, CaseAlias, PossibleDuplicate, SubjectPseudonym
 from zorgtafel.cases.queries import timeline
 from zorgtafel.convenant import policy
 from zorgtafel.convenant.models import Convenant
@@ -117,7 +117,9 @@ def _case_part(actor, case: Case) -> dict:
             item.update({k: v for k, v in e.detail.items()
                          if k not in ("other", "description_basis", "id") and not hasattr(v, "article")})
         entries.append(item)
-    recipients = _recipients(case.reference)
+    # Under a reference that was merged into this case, others saw this person's data too.
+    aliases = db.session.scalars(select(CaseAlias.reference).where(CaseAlias.case_id == case.id)).all()
+    recipients = _recipients([case.reference, *aliases])
     return {
         "reference": case.reference, "status": case.status, "role": case.subject_role,
         "convenant": {"key": conv.key, "version": conv.version, "title": conv.title, "purpose": conv.purpose,
@@ -132,10 +134,10 @@ def _case_part(actor, case: Case) -> dict:
     }
 
 
-def _recipients(reference: str) -> list[str]:
+def _recipients(references: list[str]) -> list[str]:
     """Organisations that saw this case's data, from the access log."""
     ids = set(db.session.scalars(select(AuditEntry.organisation_id).where(
-        AuditEntry.case_reference == reference, AuditEntry.action.in_(SEEN),
+        AuditEntry.case_reference.in_(references), AuditEntry.action.in_(SEEN),
         AuditEntry.outcome.in_(("allowed", "success")), AuditEntry.organisation_id.is_not(None)).distinct()))
     if not ids:
         return []

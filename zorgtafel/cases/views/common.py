@@ -27,7 +27,9 @@ def require_readable(case: Case) -> None:
 
 
 def load_case(reference: str) -> Case:
-    case = db.session.scalar(select(Case).where(Case.reference == (reference or "").upper()))
+    from zorgtafel.cases.queries import find_case
+
+    case = find_case(reference)
     if case is None:
         abort(404)
     return case

@@ -130,3 +130,22 @@ def test_the_old_reference_leads_to_the_merged_case_for_whom_may_see_it(app, wor
     auth.login(outsider)
     assert client.get(f"/casussen/{gone}").status_code == 404  # and tells an outsider nothing
     assert client.get(f"/casussen/{kept}").status_code == 404
+
+
+def test_a_merge_settles_the_coordinators_duplicate_task(ctx, world):
+    """A possible duplicate between the two halves (recorded before both were given in one
+    registration) is answered by the merge: its task leaves the queue with a note."""
+    from zorgtafel.cases.subjects import _possible_duplicate
+    from zorgtafel.followup.models import CoordinatorTask
+
+    number = bsn()
+    by_name = register(world.school, subject=PERSON)
+    by_bsn = register(world.police, subject={"bsn": number})
+    duplicate = _possible_duplicate(by_bsn.case.subject_id, by_name.case.subject_id, world.key,
+                                    actor(world.coordinator))
+    task = db.session.scalar(select(CoordinatorTask).where(CoordinatorTask.subject == f"duplicate:{duplicate.id}"))
+    assert task.status == "open"
+    register(world.ggz, subject={"bsn": number, **PERSON})
+    db.session.refresh(task)
+    assert task.status == "afgerond" and "Samengevoegd" in task.closed_note
+    assert _count(PossibleDuplicate) == 0

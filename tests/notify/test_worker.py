@@ -153,3 +153,27 @@ def test_no_case_content_in_any_email(smtp_server):
         text = m.text().lower()
         leaks += [(m.message_id, s) for s in seeded if s in text]
     assert leaks == []
+
+
+def test_database_connections_cut_as_by_a_restart_lose_nothing(app, committed, people, celery_worker, smtp_server):
+    """A PostgreSQL restart cuts every open connection: the worker's pooled ones and the
+    app's. Cut them (the shared server itself stays up for the other sessions), and the
+    next notification still reaches the SMTP server exactly once: pools test a
+    connection before use, and the outbox row waits in the database meanwhile."""
+    from sqlalchemy import text
+
+    start = len(smtp_server.messages)
+    (before,) = _notify_committed(app, [people["direct"].id])
+    smtp_server.wait_for(start + 1)
+    wait_until(lambda: _statuses(app, [before]) == {"sent": 1}, message="the first delivery marked sent")
+    with app.app_context():
+        cut = db.session.scalar(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        db.session.rollback()
+    assert cut >= 1  # the worker held connections: they are gone now
+    (after,) = _notify_committed(app, [people["direct"].id])
+    smtp_server.wait_for(start + 2)
+    wait_until(lambda: _statuses(app, [after]) == {"sent": 1}, message="the delivery after the cut marked sent")
+    wait_drained(app)
+    assert len(smtp_server.messages) == start + 2

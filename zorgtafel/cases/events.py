@@ -13,6 +13,8 @@ match_found = _events.signal("match-found")
 status_changed = _events.signal("case-status-changed")
 #: (sender, duplicate, actor)
 possible_duplicate_found = _events.signal("possible-duplicate-found")
+#: (sender, duplicate_ids, actor): a merge settled these possible duplicates (and removed them)
+possible_duplicates_settled = _events.signal("possible-duplicates-settled")
 #: (sender, request, actor) and (sender, request, actor) once decided
 reveal_requested = _events.signal("reveal-requested")
 reveal_decided = _events.signal("reveal-decided")

@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import permutations
 
+from flask import current_app
 from sqlalchemy import Index, Table, Text, UniqueConstraint, delete, or_, select, text, update
 from sqlalchemy import case as sql_case
 
 from zorgtafel.audit.operations import record
 from zorgtafel.cases import vault
 from zorgtafel.cases.errors import CaseError
+from zorgtafel.cases.events import possible_duplicates_settled
 from zorgtafel.cases.identity import SubjectKey
 from zorgtafel.cases.models import Case, CaseAlias, IdentityVault, PossibleDuplicate, RevealRequest, StatusChange, Subject
 from zorgtafel.cases.models import SubjectPseudonym
@@ -72,7 +74,7 @@ def merge_subjects(actor, keep_id: int, gone_id: int, reason: str) -> MergeResul
     _merge_identity(keep_id, gone_id)
     db.session.execute(update(SubjectPseudonym).where(SubjectPseudonym.subject_id == gone_id)
                        .values(subject_id=keep_id))
-    _repoint_duplicates(keep_id, gone_id)
+    settled = _repoint_duplicates(keep_id, gone_id)
     # An approval to see the identity covered the identity as it was; the merged one is more.
     db.session.execute(update(RevealRequest).where(
         RevealRequest.case_id.in_([c.id for c in cases]), RevealRequest.status == "approved",
@@ -117,6 +119,8 @@ def merge_subjects(actor, keep_id: int, gone_id: int, reason: str) -> MergeResul
         # The coordinators must know: their tasks, agendas and notes now meet in one case.
         notify(actor, sorted(_coordinators(case.convenant_key)), "casussen_samengevoegd", case_reference=reference,
                link=f"/casussen/{reference}")
+    if settled:
+        possible_duplicates_settled.send(current_app._get_current_object(), duplicate_ids=settled, actor=actor)
     for ref in result.moved:
         record(actor, "merge", outcome="success", case_reference=ref, object_type="case",
                reason=f"Persoon samengevoegd; de casus houdt haar nummer: {reason}")
@@ -148,7 +152,7 @@ def _merge_identity(keep_id: int, gone_id: int) -> None:
                                     birth_date=date.fromisoformat(born) if born else None))
 
 
-def _repoint_duplicates(keep_id: int, gone_id: int) -> None:
+def _repoint_duplicates(keep_id: int, gone_id: int) -> list[int]:
     """A possible duplicate between the two is settled by the merge (and goes); one between
     the vanishing subject and a third person now concerns the kept subject."""
     rows = db.session.execute(select(PossibleDuplicate.id, PossibleDuplicate.subject_id,
@@ -166,6 +170,7 @@ def _repoint_duplicates(keep_id: int, gone_id: int) -> None:
                            .values(subject_id=low, other_subject_id=high))
     if dropped:
         db.session.execute(delete(PossibleDuplicate).where(PossibleDuplicate.id.in_(dropped)))
+    return dropped
 
 
 # -- moving a case's rows, found from the schema ------------------------------------------------

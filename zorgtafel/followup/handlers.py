@@ -77,6 +77,12 @@ def on_signal(sender, case, signal, actor, **_):
     close_open("inactief", "Er is een nieuw signaal binnengekomen.", case_id=case.id)
 
 
+def on_duplicates_settled(sender, duplicate_ids, actor, **_):
+    for duplicate_id in duplicate_ids:
+        close_open("mogelijk_dubbel", "Samengevoegd: een registratie gaf BSN en naam samen, het is dezelfde persoon.",
+                   subject=f"duplicate:{duplicate_id}")
+
+
 def on_duplicate(sender, duplicate, actor, **_):
     open_task("mogelijk_dubbel", f"duplicate:{duplicate.id}", convenant_key=duplicate.convenant_key,
               reason="Een registratie lijkt over een persoon te gaan die al onder een ander nummer bekend is. "
@@ -162,6 +168,7 @@ CONNECTIONS = [
     (case_events.status_changed, on_status),
     (case_events.signal_registered, on_signal),
     (case_events.possible_duplicate_found, on_duplicate),
+    (case_events.possible_duplicates_settled, on_duplicates_settled),
     (case_events.reveal_requested, on_reveal_requested),
     (case_events.reveal_decided, on_reveal_decided),
     (meeting_events.action_overdue, on_action_overdue),

@@ -219,3 +219,17 @@ def test_organisation_in_two_convenants_names_one(app, client, tokens, world):
     assert named.status_code == 201, named.json
     other = client.post("/api/v1/signals", json=signal(convenant="bestaat-niet"), headers=tokens["school"])
     assert other.status_code == 403
+
+
+def test_merge_through_the_api_and_the_old_reference_answers(client, tokens):
+    """The partner systems' view of a merge: the registration that gives both halves
+    answers with the kept case; GET on the old reference gives that case."""
+    number = bsn()
+    person = {"family_name": "Wijnberg", "given_names": "Noor", "birth_date": "2011-05-06"}
+    by_name = client.post("/api/v1/signals", json=signal(subject=person), headers=tokens["school"]).json
+    by_bsn = client.post("/api/v1/signals", json=signal(subject={"bsn": number}), headers=tokens["police"]).json
+    both = client.post("/api/v1/signals", json=signal(subject={"bsn": number, **person}, category="veel_geld_op_zak"),
+                       headers=tokens["ggz"])
+    assert both.status_code == 201 and both.json["case"]["reference"] == by_bsn["case"]["reference"]
+    old = client.get(f"/api/v1/cases/{by_name['case']['reference']}", headers=tokens["school"])
+    assert old.status_code == 200 and old.json["reference"] == by_bsn["case"]["reference"]

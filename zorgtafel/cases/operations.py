@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import any_, exists, func, literal, select
 
 from zorgtafel.audit.operations import record
 from zorgtafel.auth.models import User
@@ -224,7 +224,7 @@ def coordinators(convenant_key: str) -> set[int]:
     day = today_local()
     orgs = [org for org, _kind, joined, left in conv.parties if joined <= day and (left is None or day < left)]
     return set(db.session.scalars(select(User.id).where(
-        User.organisation_id.in_(orgs), User.active.is_(True), User.roles.any("zorgcoordinator"))))
+        User.organisation_id.in_(orgs), User.active.is_(True), literal("zorgcoordinator") == any_(User.roles))))
 
 
 def withdraw_signal(actor, signal: Signal, reason: str) -> None:

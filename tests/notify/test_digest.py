@@ -86,3 +86,22 @@ def test_failed_digest_is_retried_by_the_sweep(smtp_app, ctx, people, smtp_serve
         assert _queued_digests() == [digest_id]
         assert digests.send_digest(digest_id) == "sent"
     assert db.session.get(Digest, digest_id).attempts == 1
+
+
+def test_the_digest_in_the_readers_language(smtp_app, ctx, people, smtp_server):
+    from zorgtafel.auth.models import User
+
+    user = people["digest"]
+    db.session.get(User, user.id).language = "en"
+    start = len(smtp_server.messages)
+    with time_machine.travel(utc(4, 5, 0), tick=False) as clock:
+        notify(None, [user.id], "nieuwe_match", case_reference="ZT-WXYZ-2345", link="/casussen/ZT-WXYZ-2345")
+        clock.move_to(utc(4, 6, 5))
+        assert digests.sweep_digests() == 1
+        (digest_id,) = _queued_digests()
+        assert digests.send_digest(digest_id) == "sent"
+    (got,) = smtp_server.messages[start:]
+    assert got.message["Subject"] == "Zorgtafel: daily overview of 04-03-2025 (1 notification)"
+    body = got.message.get_content()
+    assert "This is your daily overview of 1 notification in Zorgtafel." in body
+    assert "New match (ZT-WXYZ-2345)" in body

@@ -189,3 +189,21 @@ def test_a_delivery_being_sent_is_neither_sent_again_nor_swept(app, committed, p
             db.session.rollback()
         assert operations.sweep_deliveries(now=utcnow() + operations.LEASE * 2) == 1  # released: due again
         db.session.rollback()
+
+
+def test_an_english_reader_gets_english_e_mail_with_the_same_guarantees(smtp_app, ctx, people, smtp_server):
+    from zorgtafel.auth.models import User
+
+    db.session.get(User, people["direct"].id).language = "en"
+    db.session.flush()
+    start = len(smtp_server.messages)
+    notify(None, [people["direct"].id], "actiepunt_toegewezen", case_reference=REFERENCE, link="/actiepunten/12")
+    assert operations.send_delivery(_outbox()[-1].kwargs["delivery_id"]) == "sent"
+    (got,) = smtp_server.messages[start:]
+    msg = got.message
+    assert msg["Subject"] == f"Zorgtafel: New action item ({REFERENCE})"
+    assert msg["Content-Language"] == "en"
+    body = msg.get_content()
+    assert "Dear colleague," in body and "An action has been assigned to you." in body
+    assert "http://zorgtafel.test/actiepunten/12" in body and "Beste" not in body
+    assert not [s for s in SEEDED if s.lower() in got.text().lower()]

@@ -1,13 +1,15 @@
 """The channels: in-app (the notification row itself) and e-mail over SMTP.
 
-E-mails are built from a kind's fixed Dutch texts, the case reference and a link under
-``BASE_URL`` — never names or signal content (DESIGN rule 7). Attachments (the meetings
+E-mails are built from a kind's fixed texts, the case reference and a link under
+``BASE_URL`` — never names or signal content (DESIGN rule 7) — in the recipient's
+language (Dutch unless they chose English). Attachments (the meetings
 package's ``.ics``) come from builders registered by name and are built at send time.
 """
 
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -17,8 +19,10 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import force_locale, get_locale
 
 from zorgtafel.core.models import utcnow
+from zorgtafel.core.web import LANGUAGES
 
 #: builder(id) -> (filename, mimetype, bytes)
 AttachmentBuilder = Callable[[int], tuple[str, str, bytes]]
@@ -69,8 +73,16 @@ def message_id(kind: str, row_id: int, created_at) -> str:
     return f"<zt.{kind}.{row_id}.{hashlib.sha256(seed.encode()).hexdigest()[:16]}@{_domain()}>"
 
 
+@contextmanager
+def in_language(language: str | None):
+    """Build an e-mail in the recipient's language (the worker has no request to ask)."""
+    with force_locale(language if language in LANGUAGES else "nl"):
+        yield
+
+
 def build_email(*, to: str, subject: str, template: str, msg_id: str, attachment: tuple[str, int] | None = None,
                 **context) -> EmailMessage:
+    """Call inside ``in_language``: the template's sentences are translated there."""
     msg = EmailMessage()
     msg["From"] = current_app.config["SMTP_FROM"]
     msg["To"] = to  # the address only: even the professional's own name is left out
@@ -78,8 +90,9 @@ def build_email(*, to: str, subject: str, template: str, msg_id: str, attachment
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = msg_id
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to us
-    msg["Content-Language"] = "nl"
     msg.set_content(render_template(template, **context))
+    # After set_content, which drops Content-* headers; an attachment moves it to the text part.
+    msg["Content-Language"] = str(get_locale() or "nl")
     if attachment is not None:
         name, target_id = attachment
         filename, mimetype, data = ATTACHMENTS[name](target_id)

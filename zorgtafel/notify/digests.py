@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import ngettext
 from sqlalchemy import select, text, update
 
 from zorgtafel.auth.models import User
@@ -68,7 +69,9 @@ def sweep_digests(now: datetime | None = None) -> int:
 
 
 def _subject(day, count: int) -> str:
-    return f"Zorgtafel: dagoverzicht van {day:%d-%m-%Y} ({count} {'melding' if count == 1 else 'meldingen'})"
+    stamp = day.strftime("%d-%m-%Y")
+    return ngettext("Zorgtafel: dagoverzicht van %(day)s (%(num)d melding)",
+                    "Zorgtafel: dagoverzicht van %(day)s (%(num)d meldingen)", count, day=stamp)
 
 
 def send_digest(digest_id: int, now: datetime | None = None) -> str:
@@ -92,10 +95,11 @@ def send_digest(digest_id: int, now: datetime | None = None) -> str:
         db.session.flush()
         return "skipped"
     try:
-        msg = channels.build_email(to=user.email, subject=_subject(digest.day, len(rows)),
-                                   template="notify/email/digest.txt", day=digest.day,
-                                   lines=[line(n) for _, n in rows],
-                                   msg_id=channels.message_id("digest", digest.id, digest.created_at))
+        with channels.in_language(user.language):
+            msg = channels.build_email(to=user.email, subject=_subject(digest.day, len(rows)),
+                                       template="notify/email/digest.txt", day=digest.day,
+                                       lines=[line(n) for _, n in rows],
+                                       msg_id=channels.message_id("digest", digest.id, digest.created_at))
         channels.send(msg)
     except channels.SendError as exc:
         return record_failure(digest, exc, now, [(d, n) for d, n in rows])

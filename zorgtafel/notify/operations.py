@@ -14,6 +14,7 @@ import re
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import any_, literal, select, update
 
 from zorgtafel.auth.models import User
@@ -124,12 +125,15 @@ def lock(model, row_id: int):
 
 
 def subject(spec: Kind, case_reference: str | None) -> str:
-    return f"Zorgtafel: {spec.label}" + (f" ({case_reference})" if case_reference else "")
+    if case_reference:
+        return gettext("Zorgtafel: %(label)s (%(reference)s)", label=spec.title(), reference=case_reference)
+    return gettext("Zorgtafel: %(label)s", label=spec.title())
 
 
 def line(n: Notification) -> channels.Line:
+    """In the language ``channels.in_language`` set."""
     spec = get_kind(n.kind)
-    return channels.Line(spec.label, spec.text, n.case_reference, channels.absolute_url(n.link))
+    return channels.Line(spec.title(), spec.body(), n.case_reference, channels.absolute_url(n.link))
 
 
 def send_delivery(delivery_id: int, now: datetime | None = None) -> str:
@@ -138,7 +142,7 @@ def send_delivery(delivery_id: int, now: datetime | None = None) -> str:
     described in ``channels.send``."""
     # One statement: the delivery locked (only it: FOR UPDATE OF), with what the e-mail needs.
     row = db.session.execute(
-        select(Delivery, Notification, User.email, User.active)
+        select(Delivery, Notification, User.email, User.active, User.language)
         .join(Notification, Notification.id == Delivery.notification_id)
         .join(User, User.id == Notification.recipient_id)
         .where(Delivery.id == delivery_id).with_for_update(of=Delivery, skip_locked=True)
@@ -146,7 +150,7 @@ def send_delivery(delivery_id: int, now: datetime | None = None) -> str:
     ).first()
     if row is None:
         return "busy"  # another worker is sending it right now (or it does not exist)
-    delivery, n, email, active = row
+    delivery, n, email, active, language = row
     if delivery.status != "pending" or delivery.channel != "email":
         return delivery.status  # already sent (a redelivered message) or given up
     if not active:
@@ -155,9 +159,10 @@ def send_delivery(delivery_id: int, now: datetime | None = None) -> str:
         return "skipped"
     try:
         attachment = (n.attachment_name, n.attachment_id) if n.attachment_name else None
-        msg = channels.build_email(to=email, subject=subject(get_kind(n.kind), n.case_reference),
-                                   template="notify/email/notification.txt", line=line(n), attachment=attachment,
-                                   msg_id=channels.message_id("delivery", delivery.id, delivery.created_at))
+        with channels.in_language(language):
+            msg = channels.build_email(to=email, subject=subject(get_kind(n.kind), n.case_reference),
+                                       template="notify/email/notification.txt", line=line(n), attachment=attachment,
+                                       msg_id=channels.message_id("delivery", delivery.id, delivery.created_at))
         channels.send(msg)
     except channels.SendError as exc:
         return record_failure(delivery, exc, now, [(delivery, n)])

@@ -28,23 +28,21 @@ def signal_visible(actor, category: str = "signaal"):
                                  organisation_id=Signal.organisation_id)
 
 
-def find_case(reference: str) -> Case | None:
-    """The case under this reference, or the one it was merged into (``CaseAlias``);
-    whether the caller may see it is the caller's policy check."""
+def _by_reference(reference: str):
+    """The case under this reference, or the one it was merged into (``CaseAlias``)."""
     reference = (reference or "").strip().upper()
-    case = db.session.scalar(select(Case).where(Case.reference == reference))
-    if case is None:
-        case = db.session.scalar(select(Case).join(CaseAlias, CaseAlias.case_id == Case.id)
-                                 .where(CaseAlias.reference == reference))
-    return case
+    aliased = select(CaseAlias.case_id).where(CaseAlias.reference == reference).scalar_subquery()
+    return select(Case).where(or_(Case.reference == reference, Case.id == aliased))
+
+
+def find_case(reference: str) -> Case | None:
+    """Whether the caller may see it is the caller's policy check."""
+    return db.session.scalar(_by_reference(reference))
 
 
 def case_by_reference(actor, reference: str) -> Case | None:
     """The case if it exists and the actor may read it; None for unknown and invisible alike."""
-    reference = (reference or "").strip().upper()
-    aliased = select(CaseAlias.case_id).where(CaseAlias.reference == reference).scalar_subquery()
-    return db.session.scalar(select(Case).where(or_(Case.reference == reference, Case.id == aliased),
-                                                case_visible(actor)))
+    return db.session.scalar(_by_reference(reference).where(case_visible(actor)))
 
 
 @dataclass

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from zorgtafel.core.web import N_
 from zorgtafel.notify.models import CHANNELS
 
@@ -32,13 +34,9 @@ class Kind:
     # The texts are Dutch msgids (marked N_ where registered): e-mails go out in Dutch, as
     # stored; the bell and the notifications page show them in the reader's language.
     def title(self) -> str:
-        from flask_babel import gettext
-
         return gettext(self.label)
 
     def body(self) -> str:
-        from flask_babel import gettext
-
         return gettext(self.text)
 
 
